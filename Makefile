@@ -23,7 +23,7 @@ OPTFLAGS  ?= -O2 -g
 SANFLAGS  ?=
 CFLAGS    ?=
 CFLAGS    += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-             -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+             -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation \
              $(OPTFLAGS) $(SANFLAGS) -MMD -MP \
              -DAPEX_VERSION='"$(VERSION)"' \
              -DAPEX_DATADIR='"$(PREFIX)/share/apex"' \
