@@ -132,7 +132,21 @@ static const char migration_1[] =
 	"END $$;\n"
 	"GRANT USAGE ON SCHEMA apex TO apex_provider;\n"
 	"GRANT SELECT ON apex.tenants, apex.plans, apex.platform TO apex_provider;\n"
-	"GRANT SELECT, INSERT, UPDATE ON apex.provider_status TO apex_provider;\n";
+	"GRANT SELECT, INSERT, UPDATE ON apex.provider_status TO apex_provider;\n"
+
+	/*
+	 * Live audit views LISTEN on "apex_audit".  One NOTIFY per statement
+	 * with an empty payload, so PostgreSQL folds a transaction's inserts
+	 * into a single notification; listeners read the rows newer than the
+	 * last id they hold.
+	 */
+	"CREATE FUNCTION apex.audit_logs_notify() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  PERFORM pg_notify('apex_audit', '');\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER audit_logs_notify AFTER INSERT ON apex.audit_logs\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION apex.audit_logs_notify();\n";
 
 static const char *const migrations[] = { migration_1 };
 
