@@ -79,6 +79,14 @@ ctl_usage_error(const char *name, const char *fmt, ...)
 }
 
 int
+ctl_bad_option(const char *name, char **argv)
+{
+	if (optopt)
+		return ctl_usage_error(name, "option \"%s\" needs a value", argv[optind - 1]);
+	return ctl_usage_error(name, "invalid option \"%s\"", argv[optind - 1]);
+}
+
+int
 ctl_report(const apex_error *err)
 {
 	apex_error_print(err, PROGRAM);
@@ -140,6 +148,7 @@ main(int argc, char **argv)
 	apex_error err = { 0 };
 	int opt, status;
 
+	opterr = 0;	/* the verbs report bad options themselves */
 	argc = take_json_flags(argc, argv, &c.json);
 	while ((opt = getopt_long(argc, argv, "+c:hV", options, NULL)) != -1) {
 		switch (opt) {
@@ -153,7 +162,7 @@ main(int argc, char **argv)
 			printf("%s %s\n", PROGRAM, APEX_VERSION);
 			return 0;
 		default:
-			return ctl_usage_error(NULL, "invalid option");
+			return ctl_bad_option(NULL, argv);
 		}
 	}
 	if (optind >= argc)

@@ -74,7 +74,7 @@ cmd_provision(ctl *c, int argc, char **argv)
 		case 'e': req.email = optarg; break;
 		case 'p': req.plan = optarg; break;
 		case 'b': req.blueprint = optarg; break;
-		default: return ctl_usage_error("provision", "invalid option");
+		default: return ctl_bad_option("provision", argv);
 		}
 	}
 	if (optind != argc - 1)
@@ -98,7 +98,7 @@ no_options(const char *verb, int argc, char **argv, int positional)
 	static const struct option options[] = { { NULL, 0, NULL, 0 } };
 
 	if (getopt_long(argc, argv, "", options, NULL) != -1)
-		return ctl_usage_error(verb, "invalid option");
+		return ctl_bad_option(verb, argv);
 	if (argc - optind != positional)
 		return ctl_usage_error(verb, argc - optind < positional ? "missing argument"
 				       : "too many arguments");
@@ -283,7 +283,7 @@ cmd_suspend(ctl *c, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "r:", options, NULL)) != -1) {
 		if (opt != 'r')
-			return ctl_usage_error("suspend", "invalid option");
+			return ctl_bad_option("suspend", argv);
 		reason = optarg;
 	}
 	if (argc - optind != 1)

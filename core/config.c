@@ -392,8 +392,8 @@ unknown_key(loader *ld, const ytree *node, const char *where, const char *allowe
 	char msg[APEX_MSG_MAX];
 
 	snprintf(msg, sizeof(msg), "unknown key \"%.200s\"%s", node->key, where);
-	apex_fail(ld->err, APEX_INVALID, "%s:%d:%d: %s", ld->path, node->line,
-		  node->column, msg);
+	apex_fail(ld->err, APEX_INVALID, "%s:%d:%d: %s", ld->path, node->key_line,
+		  node->key_column, msg);
 	apex_error_hint(ld->err, "Allowed keys here: %s.", allowed);
 	return APEX_INVALID;
 }
@@ -533,29 +533,32 @@ read_plans(loader *ld, apex_config *cfg, const ytree *node)
 static apex_status
 check_values(loader *ld, apex_config *cfg)
 {
-	apex_error *err = ld->err;
 	const char *where = ld->path ? ld->path : "configuration";
+	apex_error verr = { 0 };
+	const char *key = NULL;
 
-	if (apex_validate_domain(cfg->base_domain, err))
-		return apex_fail(err, APEX_INVALID, "%s: invalid base_domain \"%s\": %s", where,
-				 cfg->base_domain, err->message);
-	if (cfg->n_entry_points == 0)
-		return apex_fail(err, APEX_INVALID, "%s: routing.entry_points must not be empty", where);
-	if (cfg->n_service_urls == 0)
-		return apex_fail(err, APEX_INVALID, "%s: routing.service_urls must not be empty", where);
-	for (size_t i = 0; i < cfg->n_entry_points; i++)
-		if (apex_validate_traefik_name(cfg->entry_points[i], "entry point", err))
-			return apex_fail(err, APEX_INVALID, "%s: %s", where, err->message);
-	for (size_t i = 0; i < cfg->n_service_urls; i++)
-		if (apex_validate_url(cfg->service_urls[i], err))
-			return apex_fail(err, APEX_INVALID, "%s: routing.service_urls: %s", where, err->message);
-	if (*cfg->suspended_url && apex_validate_url(cfg->suspended_url, err))
-		return apex_fail(err, APEX_INVALID, "%s: routing.suspended_url: %s", where, err->message);
-	if (*cfg->maintenance_url && apex_validate_url(cfg->maintenance_url, err))
-		return apex_fail(err, APEX_INVALID, "%s: routing.maintenance_url: %s", where, err->message);
-	if (*cfg->cert_resolver && apex_validate_traefik_name(cfg->cert_resolver, "certificate resolver", err))
-		return apex_fail(err, APEX_INVALID, "%s: %s", where, err->message);
-	return APEX_OK;
+	if (apex_validate_domain(cfg->base_domain, &verr))
+		key = "base_domain";
+	else if (cfg->n_entry_points == 0)
+		return apex_fail(ld->err, APEX_INVALID, "%s: routing.entry_points must not be empty", where);
+	else if (cfg->n_service_urls == 0)
+		return apex_fail(ld->err, APEX_INVALID, "%s: routing.service_urls must not be empty", where);
+	for (size_t i = 0; !key && i < cfg->n_entry_points; i++)
+		if (apex_validate_traefik_name(cfg->entry_points[i], "entry point", &verr))
+			key = "routing.entry_points";
+	for (size_t i = 0; !key && i < cfg->n_service_urls; i++)
+		if (apex_validate_url(cfg->service_urls[i], &verr))
+			key = "routing.service_urls";
+	if (!key && *cfg->suspended_url && apex_validate_url(cfg->suspended_url, &verr))
+		key = "routing.suspended_url";
+	if (!key && *cfg->maintenance_url && apex_validate_url(cfg->maintenance_url, &verr))
+		key = "routing.maintenance_url";
+	if (!key && *cfg->cert_resolver &&
+	    apex_validate_traefik_name(cfg->cert_resolver, "certificate resolver", &verr))
+		key = "routing.cert_resolver";
+	if (!key)
+		return APEX_OK;
+	return apex_fail(ld->err, APEX_INVALID, "%s: %s: %s", where, key, verr.message);
 }
 
 static const char *

@@ -150,6 +150,8 @@ pair_mapping(yparse *p, ytree *node)
 		}
 		values[i] = node->items[2 * i + 1];
 		values[i]->key = key->value;
+		values[i]->key_line = key->line;
+		values[i]->key_column = key->column;
 	}
 	for (size_t i = 0; i < n; i++) {
 		node->items[2 * i]->value = NULL;
@@ -205,16 +207,19 @@ parse_stream(yparse *p, ytree **out)
 	yaml_event_t ev;
 	apex_status st;
 
+	yaml_event_type_t type;
+
+	/* skip the stream start; an empty stream is an empty mapping */
 	do {
 		if (next_event(p, &ev))
 			return APEX_INVALID;
-		if (ev.type == YAML_STREAM_END_EVENT) {
-			yaml_event_delete(&ev);
+		type = ev.type;
+		yaml_event_delete(&ev);
+		if (type == YAML_STREAM_END_EVENT) {
 			*out = node_new(YT_MAPPING, p->parser.mark);
 			return APEX_OK;
 		}
-		yaml_event_delete(&ev);
-	} while (ev.type != YAML_DOCUMENT_START_EVENT);
+	} while (type != YAML_DOCUMENT_START_EVENT);
 
 	if (next_event(p, &ev))
 		return APEX_INVALID;
@@ -225,10 +230,10 @@ parse_stream(yparse *p, ytree **out)
 
 	/* document end, then the stream must end: one document only */
 	for (int i = 0; i < 2; i++) {
-		if (next_event(p, &ev) == APEX_OK && ev.type == YAML_DOCUMENT_START_EVENT)
-			st = fail_at(p, ev.start_mark, "only one YAML document is allowed");
-		else if (p->err->status)
+		if (next_event(p, &ev))
 			st = APEX_INVALID;
+		else if (ev.type == YAML_DOCUMENT_START_EVENT)
+			st = fail_at(p, ev.start_mark, "only one YAML document is allowed");
 		yaml_event_delete(&ev);
 		if (st) {
 			ytree_free(*out);

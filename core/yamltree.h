@@ -22,6 +22,8 @@ typedef struct ytree {
 	int plain;		/* scalar written without quotes */
 	char *value;		/* scalar text; NULL for collections */
 	char *key;		/* the key when this node is a mapping value */
+	int key_line;		/* position of that key */
+	int key_column;
 	struct ytree **items;	/* sequence items or mapping values */
 	size_t n_items;
 } ytree;

@@ -1,0 +1,166 @@
+/*
+ * test_apexctl.c - the command line as scripts use it: exit statuses,
+ * messages on standard error and --json output.
+ */
+#include <jansson.h>
+
+#include "helpers.h"
+
+static const char *ctl;
+
+static void
+setup(void)
+{
+	ctl = test_program("apexctl");
+}
+
+TestSuite(apexctl, .init = setup, .timeout = 60);
+
+static int
+run(char **out, const char *args)
+{
+	return test_run(out, "%s %s", ctl, args);
+}
+
+Test(apexctl, help_and_version)
+{
+	char *out;
+
+	cr_assert_eq(run(&out, "--help"), 0);
+	cr_assert(strstr(out, "provision SUBDOMAIN") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "--version"), 0);
+	cr_assert(strstr(out, "apexctl ") == out, "%s", out);
+	free(out);
+}
+
+Test(apexctl, usage_errors_exit_2)
+{
+	char *out;
+
+	cr_assert_eq(run(&out, ""), 2);
+	cr_assert(strstr(out, "missing verb") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "frobnicate"), 2);
+	cr_assert(strstr(out, "unknown verb \"frobnicate\"") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "provision"), 2);
+	cr_assert(strstr(out, "missing subdomain") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "provision a b"), 2);
+	free(out);
+	cr_assert_eq(run(&out, "provision shop --colour red"), 2);
+	free(out);
+	cr_assert_eq(run(&out, "show"), 2);
+	free(out);
+	cr_assert_eq(run(&out, "db explode"), 2);
+	free(out);
+}
+
+Test(apexctl, invalid_input_exit_2)
+{
+	char *out;
+	apex_config *cfg = test_config();
+	PGconn *conn = test_connect(cfg);
+
+	cr_assert_eq(run(&out, "provision 'Shop_1'"), 2);
+	cr_assert(strstr(out, "invalid subdomain \"Shop_1\"") != NULL, "%s", out);
+	cr_assert(strstr(out, "HINT:") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "provision okname --plan 'gold plated'"), 2, "%s", out);
+	cr_assert(strstr(out, "invalid plan name \"gold plated\"") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "provision okname --email nobody"), 2);
+	free(out);
+	cr_assert_eq(run(&out, "show 'Bad Name'"), 2);
+	free(out);
+	cr_assert_eq(test_count(conn, "SELECT count(*) FROM apex.tenants WHERE subdomain = 'okname'"), 0);
+	cr_assert_eq(test_count(conn, "SELECT count(*) FROM pg_namespace WHERE nspname = 'tenant_okname'"), 0);
+	PQfinish(conn);
+	apex_config_free(cfg);
+}
+
+Test(apexctl, unknown_tenant_exit_3)
+{
+	char *out;
+
+	cr_assert_eq(run(&out, "show no-such-tenant"), 3);
+	cr_assert(strstr(out, "tenant \"no-such-tenant\" does not exist") != NULL, "%s", out);
+	free(out);
+}
+
+Test(apexctl, provision_list_show_json)
+{
+	char sub[64], args[256];
+	char *out;
+	json_t *doc;
+
+	test_subdomain(sub, sizeof(sub), "json");
+	snprintf(args, sizeof(args), "--json provision %s --name 'Json Shop' --plan pro --blueprint ecommerce", sub);
+	cr_assert_eq(run(&out, args), 0, "%s", out);
+	doc = json_loads(out, 0, NULL);
+	cr_assert_not_null(doc, "not JSON: %s", out);
+	cr_assert(json_is_true(json_object_get(doc, "created")));
+	cr_assert_leq(json_integer_value(json_object_get(doc, "round_trips")), 10);
+	cr_assert_not_null(json_object_get(json_object_get(doc, "phases_ms"), "seed"));
+	json_decref(doc);
+	free(out);
+
+	snprintf(args, sizeof(args), "show %s --json", sub);
+	cr_assert_eq(run(&out, args), 0, "%s", out);
+	doc = json_loads(out, 0, NULL);
+	cr_assert_not_null(doc, "not JSON: %s", out);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "display_name")), "Json Shop");
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "plan")), "pro");
+	cr_assert_eq(json_array_size(json_object_get(doc, "provisioning_runs")), 1);
+	json_decref(doc);
+	free(out);
+
+	cr_assert_eq(run(&out, "--json list"), 0, "%s", out);
+	doc = json_loads(out, 0, NULL);
+	cr_assert(json_is_array(doc), "not a JSON array: %s", out);
+	cr_assert_geq(json_array_size(doc), 1);
+	json_decref(doc);
+	free(out);
+}
+
+Test(apexctl, blueprint_check)
+{
+	char *out;
+	char args[4200];
+
+	snprintf(args, sizeof(args), "blueprint check %s/blueprints/ecommerce.yaml", getenv("APEX_ROOT"));
+	cr_assert_eq(run(&out, args), 0, "%s", out);
+	cr_assert(strstr(out, "is valid") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "blueprint check /nonexistent.yaml"), 1, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "blueprint verify x"), 2, "%s", out);
+	free(out);
+}
+
+Test(apexctl, bad_config_exit_2)
+{
+	char *out;
+	char path[] = "/tmp/apexctl-config.XXXXXX";
+	int fd = mkstemp(path);
+	char args[256];
+
+	cr_assert(write(fd, "base_domian: x\n", 15) == 15);
+	close(fd);
+	snprintf(args, sizeof(args), "--config %s list", path);
+	cr_assert_eq(run(&out, args), 2, "%s", out);
+	cr_assert(strstr(out, ":1:1: unknown key \"base_domian\"") != NULL, "%s", out);
+	free(out);
+	unlink(path);
+}
+
+Test(apexctl, database_down_message)
+{
+	char *out;
+
+	cr_assert_eq(test_run(&out, "APEX_HOME=/tmp/apex-nowhere-%d %s list", (int)getpid(), ctl), 1);
+	cr_assert(strstr(out, "could not connect") != NULL, "%s", out);
+	cr_assert(strstr(out, "apexctl db start") != NULL, "%s", out);
+	free(out);
+}
