@@ -54,7 +54,7 @@ ifneq ($(PROVIDER_SRC),)
 PROGRAMS += $(PROVIDER)
 endif
 
-.PHONY: all check asan bench install uninstall clean deps
+.PHONY: all check asan bench demo install uninstall clean deps
 
 all: $(PROGRAMS)
 
@@ -92,6 +92,9 @@ asan:
 
 bench: all $(BENCHES)
 	BUILD=$(BUILD) scripts/run-bench.sh
+
+demo: all
+	BUILD=$(BUILD) scripts/demo.sh
 
 deps:
 	scripts/install-deps.sh

@@ -31,6 +31,7 @@ static const verb verbs[] = {
 	{ "suspend", cmd_suspend, "suspend SUBDOMAIN --reason TEXT", "kill switch: stop serving a tenant" },
 	{ "resume", cmd_resume, "resume SUBDOMAIN", "serve a suspended tenant again" },
 	{ "blueprint", cmd_blueprint, "blueprint check FILE", "check a blueprint file" },
+	{ "routes", cmd_routes, "routes [--yaml]", "print the Traefik document apex-provider serves" },
 	{ NULL, NULL, NULL, NULL }
 };
 

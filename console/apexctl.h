@@ -50,5 +50,6 @@ int cmd_show(ctl *c, int argc, char **argv);
 int cmd_suspend(ctl *c, int argc, char **argv);
 int cmd_resume(ctl *c, int argc, char **argv);
 int cmd_blueprint(ctl *c, int argc, char **argv);
+int cmd_routes(ctl *c, int argc, char **argv);
 
 #endif

@@ -110,33 +110,30 @@ static PGresult *
 load_last_runs(ctl *c, apex_error *err)
 {
 	return apex_db_query(c->conn, err, "could not read the provisioning runs",
-			     "SELECT DISTINCT ON (subdomain) subdomain, schema_ms, seed_ms, route_ms, "
+			     "SELECT DISTINCT ON (subdomain COLLATE \"C\") subdomain, schema_ms, seed_ms, route_ms, "
 			     "register_ms, total_ms FROM apex.provisioning_runs "
-			     "ORDER BY subdomain, id DESC", 0, NULL);
-}
-
-static int
-find_run(const PGresult *runs, const char *subdomain)
-{
-	for (int i = 0; i < PQntuples(runs); i++)
-		if (strcmp(PQgetvalue(runs, i, 0), subdomain) == 0)
-			return i;
-	return -1;
+			     "ORDER BY subdomain COLLATE \"C\", id DESC", 0, NULL);
 }
 
 static void
 print_list_text(const tenant_list *list, const PGresult *runs)
 {
+	int r = 0;
+
 	printf("%-24s %-10s %-10s %-11s %-20s %8s %8s %8s %8s %9s\n", "SUBDOMAIN", "STATUS", "PLAN",
 	       "BLUEPRINT", "CREATED", "SCHEMA", "SEED", "ROUTE", "REGISTER", "TOTAL ms");
 	for (size_t i = 0; i < list->count; i++) {
 		const tenant *t = &list->items[i];
-		int r = find_run(runs, t->subdomain);
+		int match;
 
+		/* both are ordered by subdomain in the "C" collation, as strcmp() orders */
+		while (r < PQntuples(runs) && strcmp(PQgetvalue(runs, r, 0), t->subdomain) < 0)
+			r++;
+		match = r < PQntuples(runs) && strcmp(PQgetvalue(runs, r, 0), t->subdomain) == 0;
 		printf("%-24.56s %-10s %-10s %-11s %-20s", t->subdomain, t->status, t->plan,
 		       t->blueprint, t->created_at);
 		for (int col = 1; col <= 5; col++)
-			printf(col == 5 ? " %9s" : " %8s", r >= 0 ? PQgetvalue(runs, r, col) : "-");
+			printf(col == 5 ? " %9s" : " %8s", match ? PQgetvalue(runs, r, col) : "-");
 		printf("\n");
 	}
 	printf("(%zu tenant%s)\n", list->count, list->count == 1 ? "" : "s");

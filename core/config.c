@@ -196,30 +196,31 @@ add_default_plans(apex_config *cfg)
 }
 
 /*
- * The directory of the running executable's checkout, when it runs from
- * build/ inside a source tree (ROOT/build/apexctl with ROOT/core present).
+ * The source tree that contains the running executable, when it runs from a
+ * build folder (ROOT/build/apexctl, ROOT/build/bench/x, with ROOT/core/config.h
+ * present), so that a checkout uses its own blueprints and ./.apex.
  */
 static char *
 checkout_root(void)
 {
-	char exe[PATH_MAX];
+	char dir[PATH_MAX];
 	char probe[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
 	struct stat st;
 
 	if (n <= 0)
 		return NULL;
-	exe[n] = '\0';
-	for (int up = 0; up < 2; up++) {
-		slash = strrchr(exe, '/');
-		if (!slash)
+	dir[n] = '\0';
+	for (int up = 0; up < 3; up++) {
+		char *slash = strrchr(dir, '/');
+
+		if (!slash || slash == dir)
 			return NULL;
 		*slash = '\0';
+		snprintf(probe, sizeof(probe), "%s/core/config.h", dir);
+		if (up > 0 && stat(probe, &st) == 0)
+			return xstrdup(dir);
 	}
-	snprintf(probe, sizeof(probe), "%s/core/config.h", exe);
-	if (stat(probe, &st) == 0)
-		return xstrdup(exe);
 	return NULL;
 }
 

@@ -523,6 +523,8 @@ run_pipeline(pipeline *p, apex_error *err)
 		p->result->failed_phase = PHASE_REGISTER;
 		return APEX_FAILED;
 	}
+	/* the audit entry carries the time up to COMMIT; the caller sees it all */
+	p->result->total_ms = apex_now_ms() - p->started_ms;
 	p->result->created = 1;
 	return APEX_OK;
 }

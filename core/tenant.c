@@ -111,7 +111,7 @@ apex_status
 tenant_list_load(const apex_ctx *ctx, tenant_list *out, apex_error *err)
 {
 	PGresult *res = apex_db_query(ctx->conn, err, "could not list the tenants",
-				      "SELECT " TENANT_COLUMNS " FROM apex.tenants ORDER BY subdomain",
+				      "SELECT " TENANT_COLUMNS " FROM apex.tenants ORDER BY subdomain COLLATE \"C\"",
 				      0, NULL);
 	int n;
 
