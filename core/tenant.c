@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "backup.h"
 #include "db.h"
 #include "sqlbuf.h"
 #include "validate.h"
@@ -153,10 +154,13 @@ tenant_list_free(tenant_list *list)
 typedef struct transition {
 	const char *subdomain;
 	const char *from;		/* required current status */
+	const char *also_from;		/* another allowed status, or NULL */
 	const char *to;
 	const char *reason;		/* stored as status_reason; NULL clears it */
 	const char *privilege_sql;	/* GRANT or REVOKE, with %s for the schema */
 	const char *action;		/* audit action */
+	const backup_info *backup;	/* the backup taken first, or NULL */
+	char current[32];		/* filled in: the status before */
 } transition;
 
 /* Locks the tenant row and returns its status in STATUS; 0 rows: not found. */
@@ -187,20 +191,27 @@ lock_tenant(const apex_ctx *ctx, const char *subdomain, char *status, size_t siz
 static apex_status
 apply_transition(const apex_ctx *ctx, const transition *tr, const char *schema, apex_error *err)
 {
-	json_t *detail = json_pack("{s:s, s:s}", "from", tr->from, "to", tr->to);
+	json_t *detail = json_pack("{s:s, s:s}", "from", tr->current, "to", tr->to);
 	char *audit;
 	sqlbuf b;
 	apex_status st;
 
 	if (tr->reason)
 		json_object_set_new(detail, "reason", json_string(tr->reason));
+	if (tr->backup)
+		json_object_set_new(detail, "backup", json_pack("{s:I, s:s, s:s}", "id",
+					(json_int_t)tr->backup->id, "file", tr->backup->file,
+					"sha256", tr->backup->sha256));
 	audit = audit_insert_sql(ctx, tr->action, tr->subdomain, 1, -1, detail);
 	json_decref(detail);
 	sqlbuf_init(&b, ctx->conn);
 	sqlbuf_appendf(&b, "UPDATE apex.tenants SET status = '%s', status_reason = ", tr->to);
 	sqlbuf_literal(&b, tr->reason);
-	sqlbuf_appendf(&b, ", suspended_at = %s, updated_at = now() WHERE subdomain = ",
-		       strcmp(tr->to, "suspended") == 0 ? "now()" : "NULL");
+	if (strcmp(tr->to, "archived") == 0)
+		sqlbuf_append(&b, ", archived_at = now(), updated_at = now() WHERE subdomain = ");
+	else
+		sqlbuf_appendf(&b, ", suspended_at = %s, updated_at = now() WHERE subdomain = ",
+			       strcmp(tr->to, "suspended") == 0 ? "now()" : "NULL");
 	sqlbuf_literal(&b, tr->subdomain);
 	sqlbuf_append(&b, ";");
 	sqlbuf_appendf(&b, tr->privilege_sql, schema, schema);
@@ -217,7 +228,7 @@ apply_transition(const apex_ctx *ctx, const transition *tr, const char *schema, 
 }
 
 static apex_status
-run_transition(const apex_ctx *ctx, const transition *tr, int *changed, apex_error *err)
+run_transition(const apex_ctx *ctx, transition *tr, int *changed, apex_error *err)
 {
 	char status[32];
 	char schema[APEX_IDENT_MAX + 1];
@@ -231,11 +242,13 @@ run_transition(const apex_ctx *ctx, const transition *tr, int *changed, apex_err
 		PQclear(PQexec(ctx->conn, "COMMIT"));
 		return APEX_OK;
 	}
-	if (!st && strcmp(status, tr->from) != 0) {
+	if (!st && strcmp(status, tr->from) != 0 && !(tr->also_from && strcmp(status, tr->also_from) == 0)) {
 		st = apex_fail(err, APEX_INVALID, "cannot change tenant \"%s\" from %s to %s",
 			       tr->subdomain, status, tr->to);
-		apex_error_detail(err, "Only %s tenants can become %s.", tr->from, tr->to);
+		apex_error_detail(err, "Only %s%s%s tenants can become %s.", tr->from,
+				  tr->also_from ? " or " : "", tr->also_from ? tr->also_from : "", tr->to);
 	}
+	snprintf(tr->current, sizeof(tr->current), "%s", status);
 	if (!st)
 		st = apply_transition(ctx, tr, schema, err);
 	if (st) {
@@ -274,4 +287,30 @@ tenant_resume(const apex_ctx *ctx, const char *subdomain, int *changed, apex_err
 	};
 
 	return run_transition(ctx, &tr, changed, err);
+}
+
+apex_status
+tenant_archive(const apex_ctx *ctx, const char *subdomain, const char *reason, int *changed,
+	       backup_info *backup, apex_error *err)
+{
+	transition tr = {
+		.subdomain = subdomain, .from = "active", .also_from = "suspended", .to = "archived",
+		.reason = reason, .privilege_sql = "REVOKE USAGE ON SCHEMA %s FROM %s;",
+		.action = "TENANT_ARCHIVED", .backup = backup,
+	};
+	tenant t;
+	apex_status st;
+
+	*changed = 0;
+	memset(backup, 0, sizeof(*backup));
+	if (reason && apex_validate_reason(reason, err))
+		return APEX_INVALID;
+	st = tenant_get(ctx, subdomain, &t, err);
+	if (st)
+		return st;
+	st = strcmp(t.status, "archived") == 0 ? APEX_OK : backup_create(ctx, subdomain, backup, err);
+	if (!st && strcmp(t.status, "archived") != 0)
+		st = run_transition(ctx, &tr, changed, err);
+	tenant_clear(&t);
+	return st;
 }

@@ -110,6 +110,18 @@ apex_status tenant_suspend(const apex_ctx *ctx, const char *subdomain, const cha
 apex_status tenant_resume(const apex_ctx *ctx, const char *subdomain, int *changed,
 			  apex_error *err);
 
+struct backup_info;
+
+/*
+ * Closes a tenant and keeps its data: takes a backup first (see backup.h,
+ * filled into *backup), then removes its router and the role's access, and
+ * records TENANT_ARCHIVED with the backup.  Active and suspended tenants can
+ * be archived; archiving an archived tenant changes nothing.  REASON may be
+ * NULL.
+ */
+apex_status tenant_archive(const apex_ctx *ctx, const char *subdomain, const char *reason,
+			   int *changed, struct backup_info *backup, apex_error *err);
+
 /*
  * Bumps apex.platform.config_version and queues a NOTIFY with the new
  * version, inside the caller's transaction.  Returns the SQL to send.
