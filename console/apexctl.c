@@ -30,6 +30,10 @@ static const verb verbs[] = {
 	{ "show", cmd_show, "show SUBDOMAIN", "show one tenant with its provisioning runs" },
 	{ "suspend", cmd_suspend, "suspend SUBDOMAIN --reason TEXT", "kill switch: stop serving a tenant" },
 	{ "resume", cmd_resume, "resume SUBDOMAIN", "serve a suspended tenant again" },
+	{ "archive", cmd_archive, "archive SUBDOMAIN [--reason TEXT]",
+	  "close a tenant after a backup; its data is kept" },
+	{ "backup", cmd_backup, "backup SUBDOMAIN", "write a compressed backup of a tenant's tables" },
+	{ "backups", cmd_backups, "backups [SUBDOMAIN]", "list the backup catalog" },
 	{ "blueprint", cmd_blueprint, "blueprint check FILE", "check a blueprint file" },
 	{ "routes", cmd_routes, "routes [--yaml]", "print the Traefik document apex-provider serves" },
 	{ NULL, NULL, NULL, NULL }

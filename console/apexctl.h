@@ -49,6 +49,9 @@ int cmd_list(ctl *c, int argc, char **argv);
 int cmd_show(ctl *c, int argc, char **argv);
 int cmd_suspend(ctl *c, int argc, char **argv);
 int cmd_resume(ctl *c, int argc, char **argv);
+int cmd_archive(ctl *c, int argc, char **argv);
+int cmd_backup(ctl *c, int argc, char **argv);
+int cmd_backups(ctl *c, int argc, char **argv);
 int cmd_blueprint(ctl *c, int argc, char **argv);
 int cmd_routes(ctl *c, int argc, char **argv);
 
