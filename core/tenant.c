@@ -230,8 +230,8 @@ apply_transition(const apex_ctx *ctx, const transition *tr, const char *schema, 
 static apex_status
 run_transition(const apex_ctx *ctx, transition *tr, int *changed, apex_error *err)
 {
-	char status[32];
-	char schema[APEX_IDENT_MAX + 1];
+	char status[32] = "";
+	char schema[APEX_IDENT_MAX + 1] = "";
 	apex_status st;
 
 	*changed = 0;
