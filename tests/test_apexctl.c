@@ -164,3 +164,60 @@ Test(apexctl, database_down_message)
 	cr_assert(strstr(out, "apexctl db start") != NULL, "%s", out);
 	free(out);
 }
+
+Test(apexctl, connection_uri_and_pg_variables)
+{
+	const char *home = getenv("APEX_HOME");
+	char *out;
+
+	cr_assert_eq(test_run(&out, "APEX_DATABASE_URL='postgresql://apex@/apex?host=%s/run' %s list",
+			      home, ctl), 0, "%s", out);
+	free(out);
+	cr_assert_eq(test_run(&out, "APEX_HOME=/nonexistent PGHOST=%s/run PGDATABASE=apex PGUSER=apex %s list",
+			      home, ctl), 0, "%s", out);
+	free(out);
+	cr_assert_eq(test_run(&out, "APEX_DATABASE_URL='host=%s/run dbname=nosuchdb user=apex' %s list",
+			      home, ctl), 1, "%s", out);
+	cr_assert(strstr(out, "nosuchdb") != NULL, "%s", out);
+	cr_assert(strstr(out, "APEX_DATABASE_URL") != NULL, "%s", out);
+	free(out);
+}
+
+Test(apexctl, pg_service_file)
+{
+	const char *home = getenv("APEX_HOME");
+	char path[] = "/tmp/apex-pgservice.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	char *out;
+
+	fprintf(f, "[apexsvc]\nhost=%s/run\ndbname=apex\nuser=apex\n", home);
+	fclose(f);
+	cr_assert_eq(test_run(&out, "APEX_HOME=/nonexistent PGSERVICEFILE=%s PGSERVICE=apexsvc %s list",
+			      path, ctl), 0, "%s", out);
+	free(out);
+	unlink(path);
+}
+
+Test(apexctl, alert_command_runs_on_failure)
+{
+	char config[] = "/tmp/apex-alert-config.XXXXXX";
+	char marker[64], sub[64], expected[96], *out, *text;
+	int fd = mkstemp(config);
+	FILE *f = fdopen(fd, "w");
+
+	snprintf(marker, sizeof(marker), "/tmp/apex-alert-%d", (int)getpid());
+	test_subdomain(sub, sizeof(sub), "alert");
+	fprintf(f, "alerts:\n  command: 'printf \"%%s|%%s\" \"$APEX_ALERT_KIND\" \"$APEX_ALERT_TENANT\" > %s'\n",
+		marker);
+	fclose(f);
+	cr_assert_eq(test_run(&out, "APEX_FAIL_PHASE=seed %s --config %s provision %s", ctl, config, sub), 1,
+		     "%s", out);
+	free(out);
+	cr_assert_eq(test_run(&text, "cat %s", marker), 0, "the alert command did not run");
+	snprintf(expected, sizeof(expected), "PROVISIONING_FAILED|%s", sub);
+	cr_assert_str_eq(text, expected);
+	free(text);
+	unlink(marker);
+	unlink(config);
+}
