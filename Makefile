@@ -54,13 +54,21 @@ ifneq ($(PROVIDER_SRC),)
 PROGRAMS += $(PROVIDER)
 endif
 
-.PHONY: all check asan bench demo install uninstall clean deps
+.PHONY: all check asan bench demo install uninstall clean deps FORCE
 
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# config.c compiles PREFIX in (the blueprints folder): rebuild it when
+# PREFIX changes between "make" and "make install".
+$(BUILD)/prefix.txt: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+
+$(BUILD)/core/config.o: $(BUILD)/prefix.txt
 
 $(LIBAPEX): $(call obj,$(CORE_SRC))
 	@rm -f $@
