@@ -135,6 +135,18 @@ static const char migration_1[] =
 	"GRANT SELECT, INSERT, UPDATE ON apex.provider_status TO apex_provider;\n"
 
 	/*
+	 * apex_app: the storefront application's role.  It is a member of
+	 * every tenant role and runs SET ROLE tenant_x per request; NOINHERIT
+	 * gives it no tenant's privileges until it does.  Operators enable it
+	 * with ALTER ROLE apex_app LOGIN PASSWORD '...'.
+	 */
+	"DO $$ BEGIN\n"
+	"  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'apex_app') THEN\n"
+	"    CREATE ROLE apex_app NOLOGIN NOINHERIT;\n"
+	"  END IF;\n"
+	"END $$;\n"
+
+	/*
 	 * Live audit views LISTEN on "apex_audit".  One NOTIFY per statement
 	 * with an empty payload, so PostgreSQL folds a transaction's inserts
 	 * into a single notification; listeners read the rows newer than the

@@ -191,3 +191,37 @@ Test(lifecycle, apexctl_exit_statuses)
 	cr_assert(strstr(out, "\"changed\": true") != NULL, "%s", out);
 	free(out);
 }
+
+Test(lifecycle, application_role_sets_tenant_role)
+{
+	char sub[64], schema[64], sql[512];
+	int changed;
+	apex_error err = { 0 };
+	PGresult *res;
+
+	new_tenant(sub, sizeof(sub), "app");
+	apex_schema_name(sub, schema, sizeof(schema));
+	cr_assert_eq(test_count(conn, "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid "
+				"JOIN pg_roles a ON a.oid = m.member WHERE r.rolname = '%s' AND a.rolname = 'apex_app'",
+				schema), 1, "apex_app must be a member of the tenant role");
+
+	/* apex_app without SET ROLE has none of the tenant's privileges (NOINHERIT) */
+	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL ROLE apex_app; SELECT count(*) FROM %s.products", schema);
+	res = PQexec(conn, sql);
+	cr_assert_neq(PQresultStatus(res), PGRES_TUPLES_OK, "apex_app read a tenant without SET ROLE");
+	PQclear(res);
+	PQclear(PQexec(conn, "ROLLBACK"));
+
+	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL ROLE apex_app; SET LOCAL ROLE %s; "
+		 "SELECT count(*) FROM %s.products", schema, schema);
+	res = PQexec(conn, sql);
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+	PQclear(res);
+	PQclear(PQexec(conn, "ROLLBACK"));
+
+	cr_assert_eq(tenant_suspend(&ctx, sub, "kill switch", &changed, &err), APEX_OK);
+	res = PQexec(conn, sql);
+	cr_assert_neq(PQresultStatus(res), PGRES_TUPLES_OK, "the application still reads a suspended tenant");
+	PQclear(res);
+	PQclear(PQexec(conn, "ROLLBACK"));
+}
