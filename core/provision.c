@@ -222,10 +222,10 @@ build_schema_phase(pipeline *p)
 		       "THEN GRANT %s TO apex_app; END IF; END$$;", s);
 	/*
 	 * Isolation check: the new role may use its own schema and nothing
-	 * else that Apex owns (no other tenant schema, not "apex").
+	 * else that Apex owns (no other tenant schema, not "apex" or "apex_template").
 	 */
 	sqlbuf_appendf(b, "DO $$BEGIN IF EXISTS (SELECT 1 FROM pg_namespace n "
-		       "WHERE n.nspname <> '%s' AND (n.nspname = 'apex' OR n.nspname LIKE 'tenant\\_%%') "
+		       "WHERE n.nspname <> '%s' AND (n.nspname LIKE 'apex%%' OR n.nspname LIKE 'tenant\\_%%') "
 		       "AND has_schema_privilege('%s', n.oid, 'USAGE')) "
 		       "OR (SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls "
 		       "FROM pg_roles WHERE rolname = '%s') "
@@ -235,25 +235,21 @@ build_schema_phase(pipeline *p)
 
 /* ---- phase 2: tables and blueprint data ---- */
 
+/*
+ * The tables come from apex_template (see the migration), and every id
+ * from the tenant's one sequence.  %1$s is the schema.
+ */
 static const char tenant_tables[] =
-	"CREATE TABLE %1$s.settings (key text PRIMARY KEY, value text NOT NULL, "
-	"updated_at timestamptz NOT NULL DEFAULT now());"
-	"CREATE TABLE %1$s.pages (id bigserial PRIMARY KEY, slug text NOT NULL UNIQUE, "
-	"title text NOT NULL, body text NOT NULL DEFAULT '', published boolean NOT NULL DEFAULT true, "
-	"created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now());"
-	"CREATE TABLE %1$s.products (id bigserial PRIMARY KEY, sku text NOT NULL UNIQUE, "
-	"name text NOT NULL, category text NOT NULL, description text NOT NULL DEFAULT '', "
-	"price_cents bigint NOT NULL CHECK (price_cents >= 0), "
-	"stock bigint NOT NULL DEFAULT 0 CHECK (stock >= 0), "
-	"created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now());"
-	"CREATE TABLE %1$s.orders (id bigserial PRIMARY KEY, customer_email text NOT NULL, "
-	"status text NOT NULL DEFAULT 'pending' "
-	"CHECK (status IN ('pending', 'paid', 'shipped', 'cancelled', 'refunded')), "
-	"total_cents bigint NOT NULL DEFAULT 0 CHECK (total_cents >= 0), "
-	"created_at timestamptz NOT NULL DEFAULT now());"
-	"CREATE TABLE %1$s.users (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE, "
-	"display_name text NOT NULL, role text NOT NULL DEFAULT 'staff' "
-	"CHECK (role IN ('owner', 'staff')), created_at timestamptz NOT NULL DEFAULT now());";
+	"CREATE SEQUENCE %1$s.id_seq;"
+	"CREATE TABLE %1$s.settings (LIKE apex_template.settings INCLUDING ALL);"
+	"CREATE TABLE %1$s.pages (LIKE apex_template.pages INCLUDING ALL);"
+	"CREATE TABLE %1$s.products (LIKE apex_template.products INCLUDING ALL);"
+	"CREATE TABLE %1$s.orders (LIKE apex_template.orders INCLUDING ALL);"
+	"CREATE TABLE %1$s.users (LIKE apex_template.users INCLUDING ALL);"
+	"ALTER TABLE %1$s.pages ALTER id SET DEFAULT nextval('%1$s.id_seq');"
+	"ALTER TABLE %1$s.products ALTER id SET DEFAULT nextval('%1$s.id_seq');"
+	"ALTER TABLE %1$s.orders ALTER id SET DEFAULT nextval('%1$s.id_seq');"
+	"ALTER TABLE %1$s.users ALTER id SET DEFAULT nextval('%1$s.id_seq');";
 
 static void
 build_settings(pipeline *p)
