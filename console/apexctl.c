@@ -35,6 +35,7 @@ static const verb verbs[] = {
 	{ "backup", cmd_backup, "backup SUBDOMAIN", "write a compressed backup of a tenant's tables" },
 	{ "backups", cmd_backups, "backups [SUBDOMAIN]", "list the backup catalog" },
 	{ "blueprint", cmd_blueprint, "blueprint check FILE", "check a blueprint file" },
+	{ "routes", cmd_routes, "routes [--yaml]", "print the Traefik document apex-provider serves" },
 	{ NULL, NULL, NULL, NULL }
 };
 
