@@ -1,0 +1,164 @@
+/*
+ * doc.c - compressing a document and building its responses.
+ */
+#include "doc.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "context.h"
+
+/* FNV-1a, 64 bits: a fast content hash; the ETag also carries the length. */
+static uint64_t
+content_hash(const char *data, size_t size)
+{
+	uint64_t hash = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < size; i++) {
+		hash ^= (unsigned char)data[i];
+		hash *= 1099511628211ULL;
+	}
+	return hash;
+}
+
+/*
+ * Compresses DATA into a gzip stream.  zlib writes a zero modification
+ * time, so equal input gives equal output.
+ */
+static char *
+gzip_compress(const char *data, size_t size, size_t *out_size)
+{
+	z_stream zs = { 0 };
+	size_t bound;
+	char *out;
+
+	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	bound = deflateBound(&zs, size) + 32;
+	out = malloc(bound);
+	if (!out) {
+		deflateEnd(&zs);
+		return NULL;
+	}
+	zs.next_in = (Bytef *)data;
+	zs.avail_in = (uInt)size;
+	zs.next_out = (Bytef *)out;
+	zs.avail_out = (uInt)bound;
+	if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&zs);
+		free(out);
+		return NULL;
+	}
+	*out_size = zs.total_out;
+	deflateEnd(&zs);
+	return out;
+}
+
+static int
+add_common_headers(struct MHD_Response *r, const char *etag, int gzip)
+{
+	return r &&
+	       MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag) == MHD_YES &&
+	       MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding") == MHD_YES &&
+	       MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache") == MHD_YES &&
+	       (!gzip || MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip") == MHD_YES);
+}
+
+static struct MHD_Response *
+body_response(char *data, size_t size, const char *etag, int gzip)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(size, data, MHD_RESPMEM_MUST_FREE);
+
+	if (!r) {
+		free(data);
+		return NULL;
+	}
+	if (!add_common_headers(r, etag, gzip) ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") != MHD_YES) {
+		MHD_destroy_response(r);
+		return NULL;
+	}
+	return r;
+}
+
+/*
+ * NOTE: libmicrohttpd 0.9.75 adds "Content-Length: 0" to every 304, which
+ * RFC 9110 advises against; Go's client (Traefik) and curl ignore it.
+ */
+static struct MHD_Response *
+not_modified_response(const char *etag, int gzip)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+
+	if (r && !add_common_headers(r, etag, gzip)) {
+		MHD_destroy_response(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+set_etags(served_doc *doc)
+{
+	unsigned long long hash = (unsigned long long)content_hash(doc->body, doc->size);
+
+	snprintf(doc->etag, sizeof(doc->etag), "\"%016llx-%zx\"", hash, doc->size);
+	snprintf(doc->etag_gzip, sizeof(doc->etag_gzip), "\"%016llx-%zx-gzip\"", hash, doc->size);
+}
+
+served_doc *
+served_doc_new(char *body, size_t size, apex_error *err)
+{
+	served_doc *doc = calloc(1, sizeof(*doc));
+	double started = apex_now_ms();
+	char *gz;
+
+	if (!doc) {
+		free(body);
+		apex_fail(err, APEX_FAILED, "could not store the document: out of memory");
+		return NULL;
+	}
+	doc->body = body;
+	doc->size = size;
+	set_etags(doc);
+	gz = gzip_compress(body, size, &doc->gzip_size);
+	doc->gzip_ms = apex_now_ms() - started;
+
+	doc->full = body_response(body, size, doc->etag, 0);
+	doc->full_gzip = gz ? body_response(gz, doc->gzip_size, doc->etag_gzip, 1) : NULL;
+	doc->not_modified = not_modified_response(doc->etag, 0);
+	doc->not_modified_gzip = not_modified_response(doc->etag_gzip, 1);
+	if (!doc->full || !doc->full_gzip || !doc->not_modified || !doc->not_modified_gzip) {
+		if (!doc->full)
+			doc->body = NULL;	/* body_response freed it */
+		served_doc_free(doc);
+		apex_fail(err, APEX_FAILED, "could not prepare the HTTP responses: out of memory");
+		return NULL;
+	}
+	return doc;
+}
+
+void
+served_doc_free(served_doc *doc)
+{
+	if (!doc)
+		return;
+	if (doc->full)
+		MHD_destroy_response(doc->full);
+	if (doc->full_gzip)
+		MHD_destroy_response(doc->full_gzip);
+	if (doc->not_modified)
+		MHD_destroy_response(doc->not_modified);
+	if (doc->not_modified_gzip)
+		MHD_destroy_response(doc->not_modified_gzip);
+	free(doc);
+}
+
+int
+served_doc_equals(const served_doc *doc, const char *body, size_t size)
+{
+	return doc && doc->size == size && memcmp(doc->body, body, size) == 0;
+}
