@@ -1,7 +1,10 @@
 /*
  * test_lifecycle.c - the kill switch: suspend and resume.
  */
+#include <jansson.h>
+
 #include "helpers.h"
+#include "routes.h"
 #include "tenant.h"
 #include "validate.h"
 
@@ -224,4 +227,84 @@ Test(lifecycle, application_role_sets_tenant_role)
 	cr_assert_neq(PQresultStatus(res), PGRES_TUPLES_OK, "the application still reads a suspended tenant");
 	PQclear(res);
 	PQclear(PQexec(conn, "ROLLBACK"));
+}
+
+/* Returns the router of SUB in the rendered document, or NULL (new reference). */
+static json_t *
+served_router(const char *sub)
+{
+	json_t *doc = NULL, *router;
+	apex_error err = { 0 };
+	char name[80];
+
+	cr_assert_eq(routes_build(conn, cfg, &doc, NULL, &err), APEX_OK, "%s", err.message);
+	snprintf(name, sizeof(name), "tenant-%s", sub);
+	router = json_object_get(json_object_get(json_object_get(doc, "http"), "routers"), name);
+	json_incref(router);
+	json_decref(doc);
+	return router;
+}
+
+static const char *
+router_service(json_t *router)
+{
+	return json_string_value(json_object_get(router, "service"));
+}
+
+Test(lifecycle, suspend_removes_storefront_route)
+{
+	char sub[64];
+	int changed;
+	apex_error err = { 0 };
+	json_t *router;
+
+	apex_config_set(&cfg->suspended_url, "");
+	new_tenant(sub, sizeof(sub), "route");
+	router = served_router(sub);
+	cr_assert_not_null(router, "an active tenant has no router");
+	cr_assert_str_eq(router_service(router), "storefront");
+	json_decref(router);
+
+	cr_assert_eq(tenant_suspend(&ctx, sub, "chargeback", &changed, &err), APEX_OK, "%s", err.message);
+	cr_assert_null(served_router(sub), "a suspended tenant is still routed without a suspended page");
+
+	cr_assert_eq(tenant_resume(&ctx, sub, &changed, &err), APEX_OK, "%s", err.message);
+	router = served_router(sub);
+	cr_assert_not_null(router, "a resumed tenant has no router");
+	cr_assert_str_eq(router_service(router), "storefront");
+	json_decref(router);
+}
+
+Test(lifecycle, suspend_routes_to_suspended_page)
+{
+	char sub[64];
+	int changed;
+	apex_error err = { 0 };
+	json_t *router;
+
+	apex_config_set(&cfg->suspended_url, "http://127.0.0.1:3001");
+	new_tenant(sub, sizeof(sub), "page");
+	cr_assert_eq(tenant_suspend(&ctx, sub, "abuse", &changed, &err), APEX_OK, "%s", err.message);
+	router = served_router(sub);
+	cr_assert_not_null(router);
+	cr_assert_str_eq(router_service(router), "suspended");
+	json_decref(router);
+}
+
+Test(lifecycle, apexctl_routes_follows_kill_switch)
+{
+	char sub[64], *out;
+	char needle[96];
+	const char *ctl = test_program("apexctl");
+
+	new_tenant(sub, sizeof(sub), "doc");
+	snprintf(needle, sizeof(needle), "\"tenant-%s\"", sub);
+	cr_assert_eq(test_run(&out, "%s routes", ctl), 0, "%s", out);
+	cr_assert(strstr(out, needle) != NULL, "router missing from apexctl routes");
+	free(out);
+	cr_assert_eq(test_run(&out, "%s suspend %s --reason test", ctl, sub), 0, "%s", out);
+	free(out);
+	cr_assert_eq(test_run(&out, "%s routes", ctl), 0, "%s", out);
+	cr_assert(strstr(out, needle) == NULL, "router of a suspended tenant still served");
+	free(out);
 }
