@@ -8,6 +8,7 @@
 #include "cluster.h"
 #include "db.h"
 #include "migrate.h"
+#include "spare.h"
 
 static int
 db_status(ctl *c)
@@ -62,6 +63,7 @@ cmd_init(ctl *c, int argc, char **argv)
 {
 	apex_error err = { 0 };
 	int applied = 0;
+	int spares = 0;
 	int version;
 
 	(void)argv;
@@ -70,13 +72,19 @@ cmd_init(ctl *c, int argc, char **argv)
 	c->conn = apex_db_connect(c->cfg, "apexctl", &err);
 	if (!c->conn || apex_migrate(c->conn, c->cfg, &applied, &err))
 		return ctl_report(&err);
+	apex_ctx_init(&c->ctx, c->conn, c->cfg, "cli");
+	if (spare_fill(&c->ctx, c->cfg->spare_schemas, &spares, &err))
+		return ctl_report(&err);
 	version = apex_schema_version(c->conn, &err);
 	if (c->json)
-		ctl_print_json(json_pack("{s:i, s:i}", "schema_version", version, "applied", applied));
+		ctl_print_json(json_pack("{s:i, s:i, s:i}", "schema_version", version, "applied", applied,
+					 "spare_schemas_created", spares));
 	else if (applied)
 		printf("control schema migrated to version %d (%d migration%s applied)\n",
 		       version, applied, applied == 1 ? "" : "s");
 	else
 		printf("control schema is up to date (version %d)\n", version);
+	if (!c->json && spares)
+		printf("%d spare schema%s prepared for fast provisioning\n", spares, spares == 1 ? "" : "s");
 	return 0;
 }

@@ -35,8 +35,9 @@ print_result_text(const tenant_request *req, const provision_result *r)
 		printf("tenant %s already exists as requested; nothing changed\n", req->subdomain);
 		return;
 	}
-	printf("tenant %s provisioned in %.1f ms (%d round trips, %d rows seeded)\n",
-	       req->subdomain, r->total_ms, r->round_trips, r->rows_seeded);
+	printf("tenant %s provisioned in %.1f ms (%d round trips, %d rows seeded%s)\n",
+	       req->subdomain, r->total_ms, r->round_trips, r->rows_seeded,
+	       r->from_spare ? ", spare schema" : "");
 	for (int ph = PHASE_VALIDATE; ph < PHASE_COUNT; ph++)
 		printf("  %-9s %8.2f ms\n", provision_phase_name(ph), r->phase_ms[ph]);
 }
@@ -48,9 +49,10 @@ result_json(const tenant_request *req, const provision_result *r)
 
 	for (int ph = PHASE_VALIDATE; ph < PHASE_COUNT; ph++)
 		json_object_set_new(phases, provision_phase_name(ph), json_real(r->phase_ms[ph]));
-	return json_pack("{s:s, s:b, s:f, s:o, s:i, s:i}", "subdomain", req->subdomain,
+	return json_pack("{s:s, s:b, s:f, s:o, s:i, s:i, s:b}", "subdomain", req->subdomain,
 			 "created", r->created, "total_ms", r->total_ms, "phases_ms", phases,
-			 "round_trips", r->round_trips, "rows_seeded", r->rows_seeded);
+			 "round_trips", r->round_trips, "rows_seeded", r->rows_seeded,
+			 "from_spare_schema", r->from_spare);
 }
 
 int

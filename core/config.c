@@ -46,6 +46,7 @@ typedef struct config_key {
 
 static const config_key provisioning_keys[] = {
 	{ "target_ms", KEY_LONG, offsetof(apex_config, target_ms), 0, 1, 3600000, NULL },
+	{ "spare_schemas", KEY_LONG, offsetof(apex_config, spare_schemas), 0, 0, 1000, NULL },
 	{ NULL, 0, 0, 0, 0, 0, NULL }
 };
 
@@ -293,6 +294,7 @@ defaults_only(void)
 	snprintf(buf, sizeof(buf), "%s/backups", cfg->apex_home);
 	cfg->backup_dir = xstrdup(buf);
 	cfg->target_ms = 55000;
+	cfg->spare_schemas = 4;
 	cfg->entry_points = strv_new(entry_points, 1);
 	cfg->n_entry_points = 1;
 	cfg->service_urls = strv_new(service_urls, 1);

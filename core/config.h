@@ -35,6 +35,7 @@ typedef struct apex_config {
 	char *backup_dir;
 	char *apex_home;	/* private cluster and state: $APEX_HOME */
 	long target_ms;		/* provisioning.target_ms */
+	long spare_schemas;	/* provisioning.spare_schemas: prepared schemas kept ready */
 	char **entry_points;
 	size_t n_entry_points;
 	char **service_urls;

@@ -191,6 +191,17 @@ static const char migration_1[] =
 	"  ALTER display_name SET STORAGE PLAIN, ALTER role SET STORAGE PLAIN;\n"
 
 	/*
+	 * Spare schemas: tenant schemas prepared ahead with the template's
+	 * tables, so that provisioning renames one instead of creating five
+	 * tables on the critical path.  A migration that changes
+	 * apex_template must drop them (DROP SCHEMA ... CASCADE for each name,
+	 * then DELETE FROM apex.spare_schemas).
+	 */
+	"CREATE TABLE apex.spare_schemas (\n"
+	"  name text PRIMARY KEY CHECK (name ~ '^apex_spare_[0-9a-f]{16}$'),\n"
+	"  created_at timestamptz NOT NULL DEFAULT now());\n"
+
+	/*
 	 * apex_app: the storefront application's role.  It is a member of
 	 * every tenant role and runs SET ROLE tenant_x per request; NOINHERIT
 	 * gives it no tenant's privileges until it does.  Operators enable it

@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "blueprint.h"
 #include "db.h"
+#include "spare.h"
 #include "sqlbuf.h"
 #include "tenant.h"
 #include "validate.h"
@@ -35,6 +36,7 @@ typedef struct pipeline {
 	provision_progress_fn progress;
 	void *progress_data;
 	const char *fail_phase;		/* APEX_FAIL_PHASE test hook */
+	int from_spare;			/* the schema was a spare with its tables */
 	double started_ms;
 	sqlbuf sql;
 } pipeline;
@@ -140,6 +142,8 @@ run_phase(pipeline *p, provision_phase phase, const char *what, apex_error *err)
 		p->result->failed_phase = phase;
 		return APEX_FAILED;
 	}
+	if (phase == PHASE_SCHEMA && PQntuples(res) == 1)
+		p->from_spare = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
 	p->result->phase_ms[phase] = apex_now_ms() - start;
 	if (p->progress)
@@ -211,7 +215,12 @@ build_schema_phase(pipeline *p)
 	const char *s = p->schema;
 
 	sqlbuf_appendf(b, "CREATE ROLE %s NOLOGIN NOINHERIT;", s);
-	sqlbuf_appendf(b, "CREATE SCHEMA %s;", s);
+	/* take a spare schema when one is ready (see spare.h), else a new one */
+	sqlbuf_appendf(b, "DO $$DECLARE spare text; BEGIN "
+		       "DELETE FROM apex.spare_schemas WHERE name = (SELECT name FROM apex.spare_schemas "
+		       "ORDER BY created_at, name LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING name INTO spare; "
+		       "IF spare IS NULL THEN CREATE SCHEMA %s; "
+		       "ELSE EXECUTE format('ALTER SCHEMA %%I RENAME TO %s', spare); END IF; END$$;", s, s);
 	sqlbuf_appendf(b, "REVOKE ALL ON SCHEMA %s FROM PUBLIC;", s);
 	sqlbuf_appendf(b, "GRANT USAGE ON SCHEMA %s TO %s;", s, s);
 	sqlbuf_appendf(b, "ALTER DEFAULT PRIVILEGES IN SCHEMA %s "
@@ -231,25 +240,11 @@ build_schema_phase(pipeline *p)
 		       "FROM pg_roles WHERE rolname = '%s') "
 		       "THEN RAISE EXCEPTION 'isolation check failed: role %s can reach another schema' "
 		       "USING ERRCODE = 'insufficient_privilege'; END IF; END$$;", s, s, s, s);
+	/* the last result tells whether the schema came with its tables */
+	sqlbuf_appendf(b, "SELECT to_regclass('%s.products') IS NOT NULL;", s);
 }
 
 /* ---- phase 2: tables and blueprint data ---- */
-
-/*
- * The tables come from apex_template (see the migration), and every id
- * from the tenant's one sequence.  %1$s is the schema.
- */
-static const char tenant_tables[] =
-	"CREATE SEQUENCE %1$s.id_seq;"
-	"CREATE TABLE %1$s.settings (LIKE apex_template.settings INCLUDING ALL);"
-	"CREATE TABLE %1$s.pages (LIKE apex_template.pages INCLUDING ALL);"
-	"CREATE TABLE %1$s.products (LIKE apex_template.products INCLUDING ALL);"
-	"CREATE TABLE %1$s.orders (LIKE apex_template.orders INCLUDING ALL);"
-	"CREATE TABLE %1$s.users (LIKE apex_template.users INCLUDING ALL);"
-	"ALTER TABLE %1$s.pages ALTER id SET DEFAULT nextval('%1$s.id_seq');"
-	"ALTER TABLE %1$s.products ALTER id SET DEFAULT nextval('%1$s.id_seq');"
-	"ALTER TABLE %1$s.orders ALTER id SET DEFAULT nextval('%1$s.id_seq');"
-	"ALTER TABLE %1$s.users ALTER id SET DEFAULT nextval('%1$s.id_seq');";
 
 static void
 build_settings(pipeline *p)
@@ -319,7 +314,13 @@ build_products(pipeline *p)
 static void
 build_seed_phase(pipeline *p)
 {
-	sqlbuf_appendf(&p->sql, tenant_tables, p->schema);
+	const char *s = p->schema;
+
+	if (!p->from_spare)
+		spare_tables_sql(&p->sql, s);
+	/* default privileges do not reach the tables a spare schema came with */
+	sqlbuf_appendf(&p->sql, "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO %s;"
+		       "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %s TO %s;", s, s, s, s);
 	build_settings(p);
 	build_pages(p);
 	build_products(p);
@@ -522,7 +523,26 @@ run_pipeline(pipeline *p, apex_error *err)
 	/* the audit entry carries the time up to COMMIT; the caller sees it all */
 	p->result->total_ms = apex_now_ms() - p->started_ms;
 	p->result->created = 1;
+	p->result->from_spare = p->from_spare;
 	return APEX_OK;
+}
+
+/*
+ * Prepares one spare schema when the pool is below its size, after the
+ * tenant is live.  A failure here is not a provisioning failure: the next
+ * provisioning creates its tables itself.
+ */
+static void
+refill_spares(pipeline *p)
+{
+	apex_error err = { 0 };
+	double start = apex_now_ms();
+
+	if (p->ctx->cfg->spare_schemas <= 0)
+		return;
+	if (spare_replenish(p->ctx, p->ctx->cfg->spare_schemas, &p->result->spares_created, &err))
+		fprintf(stderr, "apex: warning: %s\n", err.message);
+	p->result->refill_ms = apex_now_ms() - start;
 }
 
 static void
@@ -565,8 +585,10 @@ tenant_provision(const apex_ctx *ctx, const tenant_request *req,
 	st = run_pipeline(&p, err);
 	if (st == APEX_FAILED)
 		fail_pipeline(&p, err);
-	else if (st == APEX_OK && result->created)
+	else if (st == APEX_OK && result->created) {
 		check_target(&p);
+		refill_spares(&p);
+	}
 	if (!result->created)
 		result->total_ms = apex_now_ms() - start;
 	sqlbuf_free(&p.sql);

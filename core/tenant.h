@@ -43,6 +43,9 @@ typedef struct provision_result {
 	double total_ms;		/* validation to the end of COMMIT */
 	int round_trips;		/* requests sent to the server */
 	int rows_seeded;
+	int from_spare;			/* the schema was a prepared spare (see spare.h) */
+	int spares_created;		/* spares prepared after COMMIT to refill the pool */
+	double refill_ms;		/* time spent on that, not part of total_ms */
 	provision_phase failed_phase;	/* when provisioning failed */
 	long long review_id;		/* review_queue row of a failure, or 0 */
 } provision_result;
@@ -58,7 +61,9 @@ typedef void (*provision_progress_fn)(void *data, provision_phase phase, double 
 
 /*
  * Provisions REQ as one transaction: schema and role, seed data from the
- * blueprint, route, registration.  A repeated identical request returns
+ * blueprint, route, registration.  After COMMIT, when
+ * provisioning.spare_schemas is set, it prepares spare schemas for the next
+ * provisionings (see spare.h); that time is in refill_ms, not total_ms.  A repeated identical request returns
  * APEX_OK with result->created = 0 and changes nothing; a conflicting one
  * returns APEX_INVALID.  On failure nothing of the tenant remains, and a
  * review_queue row and a PROVISIONING_FAILED audit entry are recorded.

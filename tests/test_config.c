@@ -152,6 +152,7 @@ Test(config, integer_bounds)
 	expect_error("provisioning:\n  target_ms: 0\n", "between 1 and 3600000");
 	expect_error("provisioning:\n  target_ms: \"100\"\n", "must be an integer");
 	expect_error("provisioning:\n  target_ms: 99999999999999999999999\n", "must be an integer");
+	expect_error("provisioning:\n  spare_schemas: -1\n", "between 0 and 1000");
 }
 
 Test(config, duplicate_key)
