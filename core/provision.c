@@ -240,7 +240,7 @@ build_schema_phase(pipeline *p)
 		       "FROM pg_roles WHERE rolname = '%s') "
 		       "THEN RAISE EXCEPTION 'isolation check failed: role %s can reach another schema' "
 		       "USING ERRCODE = 'insufficient_privilege'; END IF; END$$;", s, s, s, s);
-	/* the last result tells whether the schema came with its tables */
+	/* the last result shows whether the schema came with its tables */
 	sqlbuf_appendf(b, "SELECT to_regclass('%s.products') IS NOT NULL;", s);
 }
 

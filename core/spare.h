@@ -3,7 +3,7 @@
  *
  * Creating a tenant's five tables is most of the cost of provisioning
  * (each relation file costs about 0.4 ms on a small VM).  A spare schema
- * "apex_spare_<16 hex digits>" already holds the apex_template tables and
+ * "apex_spare_<16 hex digits>" already contains the apex_template tables and
  * the id sequence; provisioning claims one with FOR UPDATE SKIP LOCKED and
  * renames it, inside its own transaction, so a failed provisioning puts the
  * spare back.  apex.spare_schemas lists the spares.
