@@ -34,6 +34,8 @@ static const verb verbs[] = {
 	  "close a tenant after a backup; its data is kept" },
 	{ "backup", cmd_backup, "backup SUBDOMAIN", "write a compressed backup of a tenant's tables" },
 	{ "backups", cmd_backups, "backups [SUBDOMAIN]", "list the backup catalog" },
+	{ "review", cmd_review, "review list [--all] | show|retry|dismiss ID [--reason TEXT]",
+	  "failed provisioning attempts: list, retry or dismiss them" },
 	{ "blueprint", cmd_blueprint, "blueprint check FILE", "check a blueprint file" },
 	{ "routes", cmd_routes, "routes [--yaml]", "print the Traefik document apex-provider serves" },
 	{ NULL, NULL, NULL, NULL }

@@ -52,6 +52,7 @@ int cmd_resume(ctl *c, int argc, char **argv);
 int cmd_archive(ctl *c, int argc, char **argv);
 int cmd_backup(ctl *c, int argc, char **argv);
 int cmd_backups(ctl *c, int argc, char **argv);
+int cmd_review(ctl *c, int argc, char **argv);
 int cmd_blueprint(ctl *c, int argc, char **argv);
 int cmd_routes(ctl *c, int argc, char **argv);
 
