@@ -1,0 +1,177 @@
+/*
+ * tui_provider.c - the provider screen: each apex-provider instance, the
+ * config version it serves against the platform's, and when Traefik last
+ * polled it, with an alarm when polling stops.
+ *
+ * apex.provider_status sends no notifications, so the console reads it on
+ * a timer: every second while this screen is shown (the ages change), and
+ * every 10 seconds otherwise, for the ALARM in the title bar.
+ */
+#include "tui.h"
+
+#include <string.h>
+
+#define REFRESH_SHOWN_MS 1000
+#define REFRESH_HIDDEN_MS 10000
+
+/* Sets the alarm when no instance reported, or one has not been polled lately. */
+static void
+check_alarm(tui_fleet *f)
+{
+	f->alarm = 0;
+	f->alarm_text[0] = '\0';
+	if (f->fleet.count == 0) {
+		f->alarm = 1;
+		snprintf(f->alarm_text, sizeof(f->alarm_text),
+			 "no apex-provider instance has reported: Traefik gets no routes from Apex");
+		return;
+	}
+	for (size_t i = 0; i < f->fleet.count; i++) {
+		const inspect_provider *p = &f->fleet.items[i];
+
+		if (p->poll_age_s >= 0 && p->poll_age_s <= TUI_POLL_STALE_S)
+			continue;
+		f->alarm = 1;
+		if (p->poll_age_s < 0)
+			snprintf(f->alarm_text, sizeof(f->alarm_text),
+				 "provider \"%s\" has never been polled by Traefik", p->instance);
+		else
+			snprintf(f->alarm_text, sizeof(f->alarm_text),
+				 "provider \"%s\" was last polled %.0f s ago (alarm after %.0f s)",
+				 p->instance, p->poll_age_s, TUI_POLL_STALE_S);
+		return;
+	}
+}
+
+void
+tui_fleet_load(tui_app *app)
+{
+	tui_fleet *f = &app->fleet;
+	inspect_fleet fleet;
+	apex_error err = { 0 };
+
+	f->next_refresh_ms = apex_now_ms() + (app->screen == SCREEN_PROVIDER ? REFRESH_SHOWN_MS
+									    : REFRESH_HIDDEN_MS);
+	if (!tui_db_ready(app))
+		return;
+	if (inspect_fleet_load(&app->ctx, &fleet, &err)) {
+		tui_db_failed(app, &err);
+		return;
+	}
+	inspect_fleet_free(&f->fleet);
+	f->fleet = fleet;
+	f->loaded = 1;
+	check_alarm(f);
+	if (f->cursor >= f->fleet.count)
+		f->cursor = f->fleet.count ? f->fleet.count - 1 : 0;
+	app->dirty = 1;
+}
+
+void
+tui_fleet_tick(tui_app *app, double now_ms)
+{
+	if (tui_db_ready(app) && now_ms >= app->fleet.next_refresh_ms)
+		tui_fleet_load(app);
+}
+
+int
+tui_fleet_timeout(const tui_app *app, double now_ms)
+{
+	double at = app->fleet.next_refresh_ms;
+
+	if (!tui_db_ready(app))
+		return -1;
+	return at > now_ms ? (int)(at - now_ms) + 1 : 0;
+}
+
+void
+tui_fleet_free(tui_app *app)
+{
+	inspect_fleet_free(&app->fleet.fleet);
+}
+
+static void
+format_age(double age_s, char *buf, size_t size)
+{
+	if (age_s < 0)
+		snprintf(buf, size, "never");
+	else if (age_s < 120)
+		snprintf(buf, size, "%.0f s ago", age_s);
+	else if (age_s < 7200)
+		snprintf(buf, size, "%.0f min ago", age_s / 60);
+	else
+		snprintf(buf, size, "%.1f h ago", age_s / 3600);
+}
+
+static void
+draw_instance(tui_app *app, int y, const inspect_provider *p, long long config_version, int selected)
+{
+	int stale = p->poll_age_s < 0 || p->poll_age_s > TUI_POLL_STALE_S;
+	int behind = p->version_served < config_version;
+	attr_t base = selected ? A_REVERSE : A_NORMAL;
+	attr_t bad = tui_attr(app, PAIR_ERROR, A_BOLD) | A_BOLD;
+	char age[32], version[32], started[32];
+
+	format_age(p->poll_age_s, age, sizeof(age));
+	if (p->version_served < 0)
+		snprintf(version, sizeof(version), "-");
+	else
+		snprintf(version, sizeof(version), "%lld%s", p->version_served, behind ? " (behind)" : "");
+	tui_format_time(p->started_at, started, sizeof(started));
+	tui_put(app, app->win, y, 0, COLS, "", base);
+	tui_put(app, app->win, y, 0, 24, p->instance, base);
+	tui_put(app, app->win, y, 25, 16, version, base | (behind ? bad : 0));
+	tui_put(app, app->win, y, 42, 13, age, base | (stale ? bad : 0));
+	tui_putf(app, app->win, y, 56, 10, base, "%10lld", p->polls_served);
+	tui_put(app, app->win, y, 67, COLS - 67, started, base);
+}
+
+void
+tui_fleet_draw(tui_app *app)
+{
+	tui_fleet *f = &app->fleet;
+	int y = tui_body_top();
+
+	tui_putf(app, app->win, y++, 0, COLS, A_BOLD, "platform config version %lld%s",
+		 f->fleet.config_version, f->fleet.maintenance ? "   MAINTENANCE MODE ON" : "");
+	if (f->alarm)
+		tui_putf(app, app->win, y, 0, COLS, tui_attr(app, PAIR_ERROR, A_BOLD) | A_BOLD,
+			 "ALARM: %s", f->alarm_text);
+	y++;
+	tui_put(app, app->win, y++, 0, COLS,
+		"INSTANCE                 VERSION SERVED   LAST POLL          POLLS STARTED (UTC)",
+		A_BOLD | A_UNDERLINE);
+	for (size_t i = 0; i < f->fleet.count && y < LINES - 2; i++)
+		draw_instance(app, y++, &f->fleet.items[i], f->fleet.config_version, i == f->cursor);
+	if (!f->loaded)
+		tui_put(app, app->win, y, 0, COLS, "loading...", A_DIM);
+	snprintf(app->info, sizeof(app->info), "%zu instance%s", f->fleet.count,
+		 f->fleet.count == 1 ? "" : "s");
+}
+
+int
+tui_fleet_handle(tui_app *app, tui_action action)
+{
+	tui_fleet *f = &app->fleet;
+
+	switch (action) {
+	case ACT_UP:
+		if (f->cursor > 0)
+			f->cursor--;
+		return 1;
+	case ACT_DOWN:
+		if (f->cursor + 1 < f->fleet.count)
+			f->cursor++;
+		return 1;
+	case ACT_TOP:
+	case ACT_PAGE_UP:
+		f->cursor = 0;
+		return 1;
+	case ACT_BOTTOM:
+	case ACT_PAGE_DOWN:
+		f->cursor = f->fleet.count ? f->fleet.count - 1 : 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
