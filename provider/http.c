@@ -347,6 +347,7 @@ http_start(http_server *srv, provider_state *st, int listen_fd, apex_error *err)
 	srv->daemon = MHD_start_daemon(
 		MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 		handle_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, log_from_mhd, NULL,
 		MHD_OPTION_LISTEN_SOCKET, listen_fd,
 		MHD_OPTION_THREAD_POOL_SIZE, worker_threads(),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
@@ -354,7 +355,6 @@ http_start(http_server *srv, provider_state *st, int listen_fd, apex_error *err)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
 		MHD_OPTION_STRICT_FOR_CLIENT, 1,
-		MHD_OPTION_EXTERNAL_LOGGER, log_from_mhd, NULL,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		destroy_fixed_responses(srv);
