@@ -13,6 +13,8 @@ BUILD=${APEX_BUILD:-$PWD/build}
 APEXCTL=$BUILD/apexctl
 PROVIDER=$BUILD/apex-provider
 : "${APEX_HOME:?APEX_HOME must point to the test cluster}"
+# apexctl finds the blueprints beside its binary only inside a checkout
+export APEX_BLUEPRINTS_DIR=${APEX_BLUEPRINTS_DIR:-$PWD/blueprints}
 
 work=$(mktemp -d /tmp/apex-provider-outage.XXXXXX)
 config=$work/apex.yaml
