@@ -1,10 +1,11 @@
 /*
- * routes.c - reading the routing state and building the Traefik document.
+ * routes.c - reading the routing state and deciding the Traefik document.
  *
- * The rows come from one snapshot (routes_load), then the document is built
- * as a jansson tree (routes_build) and serialized with sorted keys, so equal
- * state gives equal bytes.  Values that would break Traefik's rule parser
- * or claim a host twice are left out and counted, never passed through.
+ * The rows come from one snapshot, then each tenant's router is decided
+ * into a route_model (see routes_model.h), which the writers serialize with
+ * sorted keys, so equal state gives equal bytes.  Values that would break
+ * Traefik's rule parser, claim a host twice or put control characters into
+ * a header are left out and counted, never passed through.
  */
 #include "routes.h"
 
@@ -14,6 +15,7 @@
 
 #include "context.h"
 #include "db.h"
+#include "routes_model.h"
 #include "validate.h"
 
 /* Column numbers of TENANTS_SQL. */
@@ -37,34 +39,15 @@ static const char PLANS_SQL[] =
 static const char PLATFORM_SQL[] =
 	"SELECT config_version, maintenance FROM apex.platform";
 
-typedef struct plan_info {
-	const char *name;		/* points into the plans result */
-	long long average;
-	long long burst;
-	char **features;		/* valid feature names, sorted, unique */
-	size_t n_features;
-	char *features_text;		/* the same joined with "," */
-} plan_info;
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
 
-typedef struct snapshot {
-	PGresult *tenants;
-	PGresult *plans;
-	long long version;
-	int maintenance;
-	plan_info *plan_infos;
-	size_t n_plans;
-} snapshot;
-
-typedef struct builder {
-	const apex_config *cfg;
-	const snapshot *snap;
-	routes_stats *stats;
-	json_t *routers;
-	json_t *middlewares;
-	json_t *entry_points;		/* one array shared by every router */
-	json_t *tls;			/* one object shared by every router, or NULL */
-	json_t *claimed;		/* host names already routed, used as a set */
-} builder;
+	if (!p)
+		abort();
+	return p;
+}
 
 /* ---- string lists ---- */
 
@@ -97,9 +80,7 @@ join_strings(char *const *v, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		size += strlen(v[i]) + 1;
-	text = malloc(size);
-	if (!text)
-		abort();
+	text = xcalloc(size, 1);
 	p = text;
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(v[i]);
@@ -138,7 +119,7 @@ append_features(const char *text, json_t **array, char ***v, size_t *n)
 	}
 }
 
-/* ---- loading one snapshot ---- */
+/* ---- plans ---- */
 
 static void
 plan_info_load(plan_info *p, const PGresult *res, int row)
@@ -151,11 +132,10 @@ plan_info_load(plan_info *p, const PGresult *res, int row)
 	p->name = PQgetvalue(res, row, 0);
 	p->average = atoll(PQgetvalue(res, row, 1));
 	p->burst = atoll(PQgetvalue(res, row, 2));
+	snprintf(p->middleware, sizeof(p->middleware), "plan-%s-ratelimit", p->name);
 	append_features(PQgetvalue(res, row, 3), &array, &names, &n);
 	n = sort_unique(names, n);
-	p->features = calloc(n + 1, sizeof(*p->features));
-	if (!p->features)
-		abort();
+	p->features = xcalloc(n + 1, sizeof(*p->features));
 	for (size_t i = 0; i < n; i++)
 		p->features[i] = strdup(names[i]);
 	p->n_features = n;
@@ -164,23 +144,39 @@ plan_info_load(plan_info *p, const PGresult *res, int row)
 	json_decref(array);
 }
 
-static void
-snapshot_free(snapshot *s)
+static int
+compare_plans(const void *a, const void *b)
 {
-	for (size_t i = 0; i < s->n_plans; i++) {
-		for (size_t f = 0; f < s->plan_infos[i].n_features; f++)
-			free(s->plan_infos[i].features[f]);
-		free(s->plan_infos[i].features);
-		free(s->plan_infos[i].features_text);
-	}
-	free(s->plan_infos);
-	PQclear(s->tenants);
-	PQclear(s->plans);
-	memset(s, 0, sizeof(*s));
+	return strcmp(((const plan_info *)a)->middleware, ((const plan_info *)b)->middleware);
 }
 
+/* Loads the plans whose names are valid, sorted by middleware name. */
+static void
+load_plans(route_model *m)
+{
+	int n = PQntuples(m->plans);
+
+	m->plan_infos = xcalloc((size_t)n + 1, sizeof(*m->plan_infos));
+	for (int row = 0; row < n; row++) {
+		if (apex_validate_plan_name(PQgetvalue(m->plans, row, 0), NULL) == APEX_OK)
+			plan_info_load(&m->plan_infos[m->n_plans++], m->plans, row);
+	}
+	qsort(m->plan_infos, m->n_plans, sizeof(*m->plan_infos), compare_plans);
+}
+
+static const plan_info *
+find_plan(const route_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_plans; i++)
+		if (strcmp(m->plan_infos[i].name, name) == 0)
+			return &m->plan_infos[i];
+	return NULL;
+}
+
+/* ---- loading one snapshot ---- */
+
 static apex_status
-read_platform(PGconn *conn, snapshot *s, apex_error *err)
+read_platform(PGconn *conn, routes_stats *stats, apex_error *err)
 {
 	PGresult *res = apex_db_query(conn, err, "could not read apex.platform", PLATFORM_SQL, 0, NULL);
 
@@ -192,50 +188,42 @@ read_platform(PGconn *conn, snapshot *s, apex_error *err)
 		apex_error_hint(err, "Run \"apexctl init\" to create the control schema.");
 		return APEX_FAILED;
 	}
-	s->version = atoll(PQgetvalue(res, 0, 0));
-	s->maintenance = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	stats->config_version = atoll(PQgetvalue(res, 0, 0));
+	stats->maintenance = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
 	PQclear(res);
 	return APEX_OK;
 }
 
 static apex_status
-read_rows(PGconn *conn, snapshot *s, apex_error *err)
+read_rows(PGconn *conn, route_model *m, routes_stats *stats, apex_error *err)
 {
-	int n;
-
-	if (read_platform(conn, s, err))
+	if (read_platform(conn, stats, err))
 		return APEX_FAILED;
-	s->plans = apex_db_query(conn, err, "could not read apex.plans", PLANS_SQL, 0, NULL);
-	if (!s->plans)
+	m->plans = apex_db_query(conn, err, "could not read apex.plans", PLANS_SQL, 0, NULL);
+	if (!m->plans)
 		return APEX_FAILED;
-	s->tenants = apex_db_query(conn, err, "could not read apex.tenants", TENANTS_SQL, 0, NULL);
-	if (!s->tenants)
+	m->tenants = apex_db_query(conn, err, "could not read apex.tenants", TENANTS_SQL, 0, NULL);
+	if (!m->tenants)
 		return APEX_FAILED;
-
-	n = PQntuples(s->plans);
-	s->plan_infos = calloc((size_t)n + 1, sizeof(*s->plan_infos));
-	if (!s->plan_infos)
-		abort();
-	for (int i = 0; i < n; i++)
-		plan_info_load(&s->plan_infos[i], s->plans, i);
-	s->n_plans = (size_t)n;
 	return APEX_OK;
 }
 
-/* Reads every row the document needs from one snapshot of the database. */
+/*
+ * Reads every row the document needs from one snapshot: a REPEATABLE READ
+ * READ ONLY transaction of its own, or the caller's open transaction.
+ */
 static apex_status
-routes_load(PGconn *conn, snapshot *s, apex_error *err)
+read_snapshot(PGconn *conn, route_model *m, routes_stats *stats, apex_error *err)
 {
 	int own_transaction = PQtransactionStatus(conn) == PQTRANS_IDLE;
 	apex_status st;
 
-	memset(s, 0, sizeof(*s));
 	if (own_transaction &&
 	    apex_db_command(conn, err, "could not start a read-only transaction",
 			    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
 		return APEX_FAILED;
 
-	st = read_rows(conn, s, err);
+	st = read_rows(conn, m, stats, err);
 
 	if (own_transaction) {
 		if (st == APEX_OK)
@@ -243,29 +231,27 @@ routes_load(PGconn *conn, snapshot *s, apex_error *err)
 		else
 			PQclear(PQexec(conn, "ROLLBACK"));
 	}
-	if (st)
-		snapshot_free(s);
 	return st;
 }
 
-/* ---- building the document ---- */
+/* ---- deciding the routers ---- */
 
-static const plan_info *
-find_plan(const snapshot *s, const char *name)
-{
-	for (size_t i = 0; i < s->n_plans; i++)
-		if (strcmp(s->plan_infos[i].name, name) == 0)
-			return &s->plan_infos[i];
-	return NULL;
-}
+/* Host names already routed, as a set, so that each is claimed once. */
+typedef struct decider {
+	route_model *model;
+	routes_stats *stats;
+	json_t *claimed;
+} decider;
 
 /* The service a tenant's router points to, or NULL for no router. */
 static const char *
-router_service(const builder *b, const char *status)
+router_service(const decider *d, const char *status)
 {
+	const apex_config *cfg = d->model->cfg;
+
 	if (strcmp(status, "active") == 0)
-		return b->snap->maintenance && b->cfg->maintenance_url[0] ? "maintenance" : "storefront";
-	if (strcmp(status, "suspended") == 0 && b->cfg->suspended_url[0])
+		return d->stats->maintenance && cfg->maintenance_url[0] ? "maintenance" : "storefront";
+	if (strcmp(status, "suspended") == 0 && cfg->suspended_url[0])
 		return "suspended";
 	return NULL;
 }
@@ -283,9 +269,9 @@ count_status(routes_stats *stats, const char *status)
 
 /* Writes "<sub>.<base_domain>" into HOST and returns 0 when that is no valid DNS name. */
 static int
-primary_host(const builder *b, const char *subdomain, char *host, size_t size)
+primary_host(const decider *d, const char *subdomain, char *host, size_t size)
 {
-	int n = snprintf(host, size, "%s.%s", subdomain, b->cfg->base_domain);
+	int n = snprintf(host, size, "%s.%s", subdomain, d->model->cfg->base_domain);
 
 	return n > 0 && (size_t)n < size && apex_validate_domain(host, NULL) == APEX_OK;
 }
@@ -296,16 +282,16 @@ primary_host(const builder *b, const char *subdomain, char *host, size_t size)
  * another tenant's own host name.
  */
 static void
-claim_primary_hosts(builder *b)
+claim_primary_hosts(decider *d)
 {
-	const PGresult *res = b->snap->tenants;
+	const PGresult *res = d->model->tenants;
 	char host[APEX_DOMAIN_MAX + 2];
 
 	for (int row = 0; row < PQntuples(res); row++) {
-		if (!router_service(b, PQgetvalue(res, row, T_STATUS)))
+		if (!router_service(d, PQgetvalue(res, row, T_STATUS)))
 			continue;
-		if (primary_host(b, PQgetvalue(res, row, T_SUBDOMAIN), host, sizeof(host)))
-			json_object_set_new(b->claimed, host, json_true());
+		if (primary_host(d, PQgetvalue(res, row, T_SUBDOMAIN), host, sizeof(host)))
+			json_object_set_new(d->claimed, host, json_true());
 	}
 }
 
@@ -337,27 +323,27 @@ rule_add_host(rule_text *r, const char *host)
  * valid DNS name and not yet claimed by an earlier router, in stored order.
  */
 static void
-build_rule(builder *b, int row, rule_text *rule)
+build_rule(decider *d, int row, rule_text *rule)
 {
-	const char *domains = PQgetvalue(b->snap->tenants, row, T_DOMAINS);
+	const char *domains = PQgetvalue(d->model->tenants, row, T_DOMAINS);
 	char host[APEX_DOMAIN_MAX + 2];
 	json_t *array;
 	json_t *item;
 	size_t i;
 
-	if (primary_host(b, PQgetvalue(b->snap->tenants, row, T_SUBDOMAIN), host, sizeof(host)))
+	if (primary_host(d, PQgetvalue(d->model->tenants, row, T_SUBDOMAIN), host, sizeof(host)))
 		rule_add_host(rule, host);
 	else
-		b->stats->skipped_hosts++;
+		d->stats->skipped_hosts++;
 	array = domains[0] ? json_loads(domains, 0, NULL) : NULL;
 	json_array_foreach(array, i, item) {
 		const char *domain = json_string_value(item);
 
-		if (!domain || apex_validate_domain(domain, NULL) || json_object_get(b->claimed, domain)) {
-			b->stats->skipped_hosts++;
+		if (!domain || apex_validate_domain(domain, NULL) || json_object_get(d->claimed, domain)) {
+			d->stats->skipped_hosts++;
 			continue;
 		}
-		json_object_set_new(b->claimed, domain, json_true());
+		json_object_set_new(d->claimed, domain, json_true());
 		rule_add_host(rule, domain);
 	}
 	json_decref(array);
@@ -369,14 +355,14 @@ tenant_features(const plan_info *plan, const char *enabled, const char *disabled
 {
 	json_t *enabled_array = NULL;
 	json_t *disabled_array = NULL;
-	char **names = NULL;
+	char **names;
 	char **removed = NULL;
 	size_t n = 0, n_removed = 0, kept = 0;
 	char *text;
 
 	if (!enabled[0] && !disabled[0])
 		return strdup(plan ? plan->features_text : "");
-	names = calloc((plan ? plan->n_features : 0) + 1, sizeof(*names));
+	names = xcalloc((plan ? plan->n_features : 0) + 1, sizeof(*names));
 	for (size_t i = 0; plan && i < plan->n_features; i++)
 		names[n++] = plan->features[i];
 	append_features(enabled, &enabled_array, &names, &n);
@@ -398,151 +384,143 @@ tenant_features(const plan_info *plan, const char *enabled, const char *disabled
 	return text;
 }
 
-static void
-add_headers_middleware(builder *b, int row, const char *name, const plan_info *plan)
+/*
+ * Returns 1 when the row's values can go into names and header values:
+ * a subdomain that fits the name buffers, and printable schema and plan.
+ */
+static int
+row_usable(const PGresult *res, int row)
 {
-	const PGresult *res = b->snap->tenants;
-	char *features = tenant_features(plan, PQgetvalue(res, row, T_ENABLED),
-					 PQgetvalue(res, row, T_DISABLED));
-	json_t *headers = json_object();
-
-	json_object_set_new(headers, "X-Tenant-Id", json_string(PQgetvalue(res, row, T_SUBDOMAIN)));
-	json_object_set_new(headers, "X-Tenant-Schema", json_string(PQgetvalue(res, row, T_SCHEMA)));
-	json_object_set_new(headers, "X-Tenant-Plan", json_string(PQgetvalue(res, row, T_PLAN)));
-	json_object_set_new(headers, "X-Tenant-Features", json_string(features));
-	json_object_set_new(b->middlewares, name,
-			    json_pack("{s:{s:o}}", "headers", "customRequestHeaders", headers));
-	free(features);
+	return strlen(PQgetvalue(res, row, T_SUBDOMAIN)) <= APEX_SUBDOMAIN_MAX &&
+	       apex_text_is_printable(PQgetvalue(res, row, T_SCHEMA)) &&
+	       apex_text_is_printable(PQgetvalue(res, row, T_PLAN));
 }
 
+/* Decides the router of the tenant in ROW into the next entry, unless it has no host. */
 static void
-add_router(builder *b, int row, const char *service)
+add_entry(decider *d, int row, const char *service)
 {
-	const PGresult *res = b->snap->tenants;
-	const char *subdomain = PQgetvalue(res, row, T_SUBDOMAIN);
-	const plan_info *plan = find_plan(b->snap, PQgetvalue(res, row, T_PLAN));
+	route_model *m = d->model;
+	const PGresult *res = m->tenants;
+	route_entry *e = &m->entries[m->n_entries];
 	rule_text rule = { 0 };
-	char router_name[APEX_SUBDOMAIN_MAX + 16];
-	char headers_name[APEX_SUBDOMAIN_MAX + 32];
-	char plan_name[APEX_NAME_MAX + 32];
-	json_t *middlewares = json_array();
-	json_t *router;
 
-	build_rule(b, row, &rule);
-	if (rule.hosts == 0) {
-		json_decref(middlewares);
+	build_rule(d, row, &rule);
+	if (rule.hosts == 0)
 		return;
-	}
-	snprintf(router_name, sizeof(router_name), "tenant-%s", subdomain);
-	snprintf(headers_name, sizeof(headers_name), "tenant-%s-headers", subdomain);
-	add_headers_middleware(b, row, headers_name, plan);
-	json_array_append_new(middlewares, json_string(headers_name));
-	if (plan) {
-		snprintf(plan_name, sizeof(plan_name), "plan-%s-ratelimit", plan->name);
-		json_array_append_new(middlewares, json_string(plan_name));
-	} else {
-		b->stats->unknown_plans++;
-	}
-
-	router = json_pack("{s:O, s:o, s:s, s:s}", "entryPoints", b->entry_points,
-			   "middlewares", middlewares, "rule", rule.data, "service", service);
-	if (b->tls)
-		json_object_set(router, "tls", b->tls);
-	json_object_set_new(b->routers, router_name, router);
-	b->stats->routers++;
-	free(rule.data);
+	e->subdomain = PQgetvalue(res, row, T_SUBDOMAIN);
+	e->schema = PQgetvalue(res, row, T_SCHEMA);
+	e->plan = PQgetvalue(res, row, T_PLAN);
+	e->plan_info = find_plan(m, e->plan);
+	e->service = service;
+	e->rule = rule.data;
+	e->features = tenant_features(e->plan_info, PQgetvalue(res, row, T_ENABLED),
+				      PQgetvalue(res, row, T_DISABLED));
+	snprintf(e->router, sizeof(e->router), "tenant-%s", e->subdomain);
+	snprintf(e->headers, sizeof(e->headers), "tenant-%s-headers", e->subdomain);
+	if (!e->plan_info)
+		d->stats->unknown_plans++;
+	m->n_entries++;
 }
 
-static json_t *
-load_balancer(char *const *urls, size_t n)
+static int
+compare_routers(const void *a, const void *b)
 {
-	json_t *servers = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(servers, json_pack("{s:s}", "url", urls[i]));
-	return json_pack("{s:{s:o}}", "loadBalancer", "servers", servers);
+	return strcmp(((const route_entry *)a)->router, ((const route_entry *)b)->router);
 }
 
-static json_t *
-build_services(const apex_config *cfg)
+static int
+compare_headers(const void *a, const void *b)
 {
-	json_t *services = json_object();
-	char *suspended[1] = { cfg->suspended_url };
-	char *maintenance[1] = { cfg->maintenance_url };
-
-	json_object_set_new(services, "storefront", load_balancer(cfg->service_urls, cfg->n_service_urls));
-	if (cfg->suspended_url[0])
-		json_object_set_new(services, "suspended", load_balancer(suspended, 1));
-	if (cfg->maintenance_url[0])
-		json_object_set_new(services, "maintenance", load_balancer(maintenance, 1));
-	return services;
+	return strcmp((*(route_entry *const *)a)->headers, (*(route_entry *const *)b)->headers);
 }
 
-/* Adds "plan-<name>-ratelimit" for every plan, used or not, so names stay stable. */
+/* Sorts the entries by router name and indexes them by headers name, which orders differently. */
 static void
-add_plan_middlewares(builder *b)
+sort_entries(route_model *m)
 {
-	char name[APEX_NAME_MAX + 32];
-
-	for (size_t i = 0; i < b->snap->n_plans; i++) {
-		const plan_info *p = &b->snap->plan_infos[i];
-
-		if (apex_validate_plan_name(p->name, NULL))
-			continue;
-		snprintf(name, sizeof(name), "plan-%s-ratelimit", p->name);
-		json_object_set_new(b->middlewares, name,
-				    json_pack("{s:{s:I, s:I}}", "rateLimit", "average",
-					      (json_int_t)p->average, "burst", (json_int_t)p->burst));
-	}
+	qsort(m->entries, m->n_entries, sizeof(*m->entries), compare_routers);
+	m->by_headers = xcalloc(m->n_entries + 1, sizeof(*m->by_headers));
+	for (size_t i = 0; i < m->n_entries; i++)
+		m->by_headers[i] = &m->entries[i];
+	qsort(m->by_headers, m->n_entries, sizeof(*m->by_headers), compare_headers);
 }
 
 static void
-builder_init(builder *b, const apex_config *cfg, const snapshot *snap, routes_stats *stats)
+decide_routers(route_model *m, routes_stats *stats)
 {
-	memset(b, 0, sizeof(*b));
-	b->cfg = cfg;
-	b->snap = snap;
-	b->stats = stats;
-	b->routers = json_object();
-	b->middlewares = json_object();
-	b->claimed = json_object();
-	b->entry_points = json_array();
-	for (size_t i = 0; i < cfg->n_entry_points; i++)
-		json_array_append_new(b->entry_points, json_string(cfg->entry_points[i]));
-	if (cfg->cert_resolver[0])
-		b->tls = json_pack("{s:s}", "certResolver", cfg->cert_resolver);
-}
+	const PGresult *res = m->tenants;
+	decider d = { .model = m, .stats = stats, .claimed = json_object() };
 
-static json_t *
-builder_finish(builder *b)
-{
-	json_t *doc = json_pack("{s:{s:o, s:o, s:o}}", "http", "routers", b->routers,
-				"middlewares", b->middlewares, "services", build_services(b->cfg));
-
-	json_decref(b->entry_points);
-	json_decref(b->tls);
-	json_decref(b->claimed);
-	return doc;
-}
-
-static json_t *
-build_document(const apex_config *cfg, const snapshot *snap, routes_stats *stats)
-{
-	const PGresult *res = snap->tenants;
-	builder b;
-
-	builder_init(&b, cfg, snap, stats);
-	add_plan_middlewares(&b);
-	claim_primary_hosts(&b);
+	m->entries = xcalloc((size_t)PQntuples(res) + 1, sizeof(*m->entries));
+	claim_primary_hosts(&d);
 	for (int row = 0; row < PQntuples(res); row++) {
 		const char *status = PQgetvalue(res, row, T_STATUS);
-		const char *service = router_service(&b, status);
+		const char *service = router_service(&d, status);
 
 		count_status(stats, status);
-		if (service)
-			add_router(&b, row, service);
+		if (!service)
+			continue;
+		if (row_usable(res, row))
+			add_entry(&d, row, service);
+		else
+			stats->skipped_tenants++;
 	}
-	return builder_finish(&b);
+	stats->routers = m->n_entries;
+	json_decref(d.claimed);
+	sort_entries(m);
+}
+
+apex_status
+routes_model_load(PGconn *conn, const apex_config *cfg, route_model *model, routes_stats *stats,
+		  apex_error *err)
+{
+	memset(model, 0, sizeof(*model));
+	model->cfg = cfg;
+	if (read_snapshot(conn, model, stats, err)) {
+		routes_model_free(model);
+		return APEX_FAILED;
+	}
+	load_plans(model);
+	decide_routers(model, stats);
+	return APEX_OK;
+}
+
+void
+routes_model_free(route_model *m)
+{
+	for (size_t i = 0; i < m->n_plans; i++) {
+		for (size_t f = 0; f < m->plan_infos[i].n_features; f++)
+			free(m->plan_infos[i].features[f]);
+		free(m->plan_infos[i].features);
+		free(m->plan_infos[i].features_text);
+	}
+	for (size_t i = 0; i < m->n_entries; i++) {
+		free(m->entries[i].rule);
+		free(m->entries[i].features);
+	}
+	free(m->plan_infos);
+	free(m->entries);
+	free(m->by_headers);
+	PQclear(m->tenants);
+	PQclear(m->plans);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- the public interface ---- */
+
+/* Loads the model and records how long reading and deciding took. */
+static apex_status
+load_timed(PGconn *conn, const apex_config *cfg, route_model *model, routes_stats *stats,
+	   apex_error *err)
+{
+	double started = apex_now_ms();
+	apex_status st;
+
+	memset(stats, 0, sizeof(*stats));
+	st = routes_model_load(conn, cfg, model, stats, err);
+	stats->load_ms = apex_now_ms() - started;
+	return st;
 }
 
 apex_status
@@ -550,44 +528,35 @@ routes_build(PGconn *conn, const apex_config *cfg, json_t **doc, routes_stats *s
 	     apex_error *err)
 {
 	routes_stats local;
-	snapshot snap;
-	double started = apex_now_ms();
+	route_model model;
+	double started;
 
 	if (!stats)
 		stats = &local;
-	memset(stats, 0, sizeof(*stats));
 	*doc = NULL;
-	if (routes_load(conn, &snap, err))
+	if (load_timed(conn, cfg, &model, stats, err))
 		return APEX_FAILED;
-	stats->load_ms = apex_now_ms() - started;
-	stats->config_version = snap.version;
-	stats->maintenance = snap.maintenance;
-
 	started = apex_now_ms();
-	*doc = build_document(cfg, &snap, stats);
+	*doc = routes_model_tree(&model);
 	stats->build_ms = apex_now_ms() - started;
-	snapshot_free(&snap);
+	routes_model_free(&model);
 	if (!*doc)
 		return apex_fail(err, APEX_FAILED, "could not build the Traefik document: out of memory");
 	return APEX_OK;
 }
 
-/* Serializes DOC as compact JSON with sorted keys and a final newline. */
+/* Serializes MODEL in FORMAT; returns NULL without memory. */
 static char *
-json_text(const json_t *doc, size_t *len)
+serialize(const route_model *model, routes_format format, size_t *len)
 {
-	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-	size_t n;
+	json_t *doc;
+	char *text;
 
-	if (!text)
-		return NULL;
-	n = strlen(text);
-	text = realloc(text, n + 2);
-	if (!text)
-		return NULL;
-	text[n] = '\n';
-	text[n + 1] = '\0';
-	*len = n + 1;
+	if (format == ROUTES_JSON)
+		return routes_model_json(model, len);
+	doc = routes_model_tree(model);
+	text = doc ? routes_yaml_dump(doc, len) : NULL;
+	json_decref(doc);
 	return text;
 }
 
@@ -596,25 +565,23 @@ routes_render(PGconn *conn, const apex_config *cfg, routes_format format, char *
 	      size_t *len, routes_stats *stats, apex_error *err)
 {
 	routes_stats local;
-	json_t *doc;
+	route_model model;
 	double started;
 
 	if (!stats)
 		stats = &local;
 	*out = NULL;
 	*len = 0;
-	if (routes_build(conn, cfg, &doc, stats, err))
+	if (load_timed(conn, cfg, &model, stats, err))
 		return APEX_FAILED;
-
 	started = apex_now_ms();
-	if (format == ROUTES_YAML)
-		*out = routes_yaml_dump(doc, len);
-	else
-		*out = json_text(doc, len);
-	json_decref(doc);
-	stats->build_ms += apex_now_ms() - started;
-	if (!*out)
+	*out = serialize(&model, format, len);
+	stats->build_ms = apex_now_ms() - started;
+	routes_model_free(&model);
+	if (!*out) {
+		*len = 0;
 		return apex_fail(err, APEX_FAILED, "could not serialize the Traefik document: out of memory");
+	}
 	return APEX_OK;
 }
 

@@ -46,9 +46,10 @@ typedef struct routes_stats {
 	size_t tenants_archived;
 	size_t routers;
 	size_t skipped_hosts;		/* invalid or already claimed host names left out */
+	size_t skipped_tenants;		/* no router: schema or plan text unusable in a header */
 	size_t unknown_plans;		/* routers without a rate limit: plan not in apex.plans */
-	double load_ms;			/* reading the rows */
-	double build_ms;		/* building and serializing the document */
+	double load_ms;			/* reading the rows and deciding the routers */
+	double build_ms;		/* serializing the document */
 } routes_stats;
 
 /*

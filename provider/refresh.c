@@ -239,6 +239,9 @@ log_document_warnings(refresher *r, const routes_stats *stats)
 		provider_log(LEVEL_WARNING, "%zu host names were left out of the document because they "
 			     "are invalid or already routed to another tenant", stats->skipped_hosts);
 	r->logged_skipped_hosts = stats->skipped_hosts;
+	if (stats->skipped_tenants > 0)
+		provider_log(LEVEL_WARNING, "%zu tenants have no router because their schema or plan "
+			     "contains control characters or invalid UTF-8", stats->skipped_tenants);
 	if (stats->unknown_plans > 0)
 		provider_log(LEVEL_WARNING, "%zu routers have no rate limit because their plan is "
 			     "missing from apex.plans; run \"apexctl init\" to sync the plans",
@@ -271,9 +274,10 @@ publish(refresher *r, char *body, size_t len, const routes_stats *stats, double 
 	r->need_render = 0;
 	atomic_fetch_add(&r->state->renders, 1);
 	provider_log(LEVEL_INFO, "serving version %lld%s: %zu routers, %zu bytes (%zu gzip), "
-		     "rendered in %.1f ms", r->version, unchanged ? " (same bytes)" : "",
-		     stats->routers, r->state->doc->size, r->state->doc->gzip_size,
-		     apex_now_ms() - started);
+		     "rendered in %.1f ms (read %.1f, build %.1f, gzip %.1f)", r->version,
+		     unchanged ? " (same bytes)" : "", stats->routers, r->state->doc->size,
+		     r->state->doc->gzip_size, apex_now_ms() - started, stats->load_ms, stats->build_ms,
+		     unchanged ? 0.0 : r->state->doc->gzip_ms);
 	log_document_warnings(r, stats);
 	note_recovery(r);
 }

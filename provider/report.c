@@ -105,6 +105,9 @@ write_document(FILE *f, const snapshot_view *v)
 	metric_header(f, "apex_provider_skipped_hosts", "gauge",
 		      "Host names left out of the served document: invalid, or claimed by an earlier router.");
 	fprintf(f, "apex_provider_skipped_hosts %zu\n", v->stats.skipped_hosts);
+	metric_header(f, "apex_provider_skipped_tenants", "gauge",
+		      "Tenants left without a router because their schema or plan text cannot go into a header.");
+	fprintf(f, "apex_provider_skipped_tenants %zu\n", v->stats.skipped_tenants);
 	metric_header(f, "apex_provider_maintenance", "gauge",
 		      "1 when maintenance mode was on in the served document's snapshot.");
 	fprintf(f, "apex_provider_maintenance %d\n", v->stats.maintenance);

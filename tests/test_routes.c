@@ -407,6 +407,53 @@ Test(routes, json_is_compact_and_sorted)
 	free(text);
 }
 
+Test(routes, stream_equals_jansson_dump)
+{
+	char quoted[64], plan[64], assignment[256];
+	char *text, *dumped;
+	size_t len;
+	apex_error err = { 0 };
+	json_t *doc;
+
+	add_tenant(quoted, sizeof(quoted), "rt-escape", "pro", "active");
+	snprintf(assignment, sizeof(assignment), "schema_name = E'tenant_\\\\q\"%s', "
+		 "custom_domains = ARRAY['esc.%s.example']", quoted, quoted);
+	set_column(quoted, assignment);
+	add_tenant(plan, sizeof(plan), "rt-escape-plan", "Gold \"VIP\" \u00e9", "active");
+	apex_config_set(&cfg->cert_resolver, "le");
+	apex_config_set(&cfg->suspended_url, "http://127.0.0.1:3001/\"x\"");
+
+	exec_ok("BEGIN ISOLATION LEVEL REPEATABLE READ");
+	cr_assert_eq(routes_render(conn, cfg, ROUTES_JSON, &text, &len, NULL, &err), APEX_OK, "%s", err.message);
+	cr_assert_eq(routes_build(conn, cfg, &doc, NULL, &err), APEX_OK, "%s", err.message);
+	exec_ok("COMMIT");
+
+	dumped = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	cr_assert_eq(len, strlen(dumped) + 1);
+	cr_assert_eq(strncmp(text, dumped, len - 1), 0, "the streamed JSON differs from jansson's dump");
+	cr_assert_not_null(strstr(text, "\"X-Tenant-Plan\":\"Gold \\\"VIP\\\" \u00e9\""),
+			   "quotes in a header value are not escaped");
+	cr_assert_not_null(strstr(text, "tenant_\\\\q\\\""), "a backslash is not escaped");
+	free(dumped);
+	free(text);
+	json_decref(doc);
+}
+
+Test(routes, unusable_values_leave_tenant_out)
+{
+	char sub[64], assignment[256];
+	routes_stats stats;
+	json_t *doc;
+
+	add_tenant(sub, sizeof(sub), "rt-ctrl", "basic", "active");
+	snprintf(assignment, sizeof(assignment), "schema_name = E'tenant_\\x01%s'", sub);
+	set_column(sub, assignment);
+	doc = build(&stats);
+	cr_assert_null(router_of(doc, sub), "a control character reached a header value");
+	cr_assert_geq(stats.skipped_tenants, 1);
+	json_decref(doc);
+}
+
 /* ---- YAML ---- */
 
 static json_t *yaml_node_json(yaml_document_t *ydoc, yaml_node_t *node);
