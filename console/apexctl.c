@@ -47,7 +47,7 @@ print_help(FILE *out)
 	fprintf(out, "Usage: %s [--config FILE] [--json] VERB [ARGUMENTS]\n\n", PROGRAM);
 	fprintf(out, "Runs a multi-tenant platform from the command line.\n\nVerbs:\n");
 	for (const verb *v = verbs; v->name; v++)
-		fprintf(out, "  %-68s\n      %s\n", v->usage, v->summary);
+		fprintf(out, "  %s\n      %s\n", v->usage, v->summary);
 	fprintf(out, "\nOptions:\n"
 		"  -c, --config FILE  configuration file (default: $APEX_CONFIG, else\n"
 		"                     /etc/apex/apex.yaml when it exists)\n"
@@ -86,11 +86,23 @@ ctl_usage_error(const char *name, const char *fmt, ...)
 }
 
 int
-ctl_bad_option(const char *name, char **argv)
+ctl_bad_option(const char *name, char **argv, int opt)
 {
-	if (optopt)
-		return ctl_usage_error(name, "option \"%s\" needs a value", argv[optind - 1]);
-	return ctl_usage_error(name, "invalid option \"%s\"", argv[optind - 1]);
+	const char *arg = argv[optind - 1];
+	char option[64];
+	int status;
+
+	/* a long option is named by its argument; a short one by optopt */
+	if (strncmp(arg, "--", 2) == 0 || !optopt)
+		snprintf(option, sizeof(option), "%.*s", (int)strcspn(arg, "="), arg);
+	else
+		snprintf(option, sizeof(option), "-%c", optopt);
+	if (opt == ':')
+		return ctl_usage_error(name, "option \"%s\" needs a value", option);
+	status = ctl_usage_error(name, "invalid option \"%s\"", option);
+	if (option[1] != '-')
+		fprintf(stderr, "HINT:  Put \"--\" before an argument that starts with \"-\".\n");
+	return status;
 }
 
 int
@@ -103,7 +115,7 @@ ctl_report(const apex_error *err)
 void
 ctl_print_json(json_t *value)
 {
-	json_dumpf(value, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_dumpf(value, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
 	fputc('\n', stdout);
 	json_decref(value);
 }
@@ -157,7 +169,7 @@ main(int argc, char **argv)
 
 	opterr = 0;	/* the verbs report bad options themselves */
 	argc = take_json_flags(argc, argv, &c.json);
-	while ((opt = getopt_long(argc, argv, "+c:hV", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:c:hV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config_path = optarg;
@@ -169,13 +181,18 @@ main(int argc, char **argv)
 			printf("%s %s\n", PROGRAM, APEX_VERSION);
 			return 0;
 		default:
-			return ctl_bad_option(NULL, argv);
+			return ctl_bad_option(NULL, argv, opt);
 		}
 	}
 	if (optind >= argc)
 		return ctl_usage_error(NULL, "missing verb");
-	if (apex_config_load(config_path, &c.cfg, &err))
-		return ctl_report(&err);
+	if (apex_config_load(config_path, &c.cfg, &err)) {
+		/* "db" and "blueprint" never read the file: a broken one must not block them */
+		if (strcmp(argv[optind], "db") != 0 && strcmp(argv[optind], "blueprint") != 0)
+			return ctl_report(&err);
+		fprintf(stderr, "%s: warning: ignoring the configuration: %s\n", PROGRAM, err.message);
+		c.cfg = apex_config_defaults();
+	}
 
 	status = -1;
 	for (const verb *v = verbs; v->name; v++) {

@@ -33,8 +33,12 @@ int ctl_report(const apex_error *err);
 int ctl_usage_error(const char *verb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Reports the option getopt_long() just rejected (unknown, or without its value). */
-int ctl_bad_option(const char *verb, char **argv);
+/*
+ * Reports the option getopt_long() just rejected: OPT is its return value,
+ * ':' for a missing value (optstrings start with ':') or '?' for an unknown
+ * option.
+ */
+int ctl_bad_option(const char *verb, char **argv, int opt);
 
 /* Prints a JSON value on stdout followed by a newline and frees it. */
 void ctl_print_json(json_t *value);

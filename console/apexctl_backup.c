@@ -49,9 +49,9 @@ cmd_archive(ctl *c, int argc, char **argv)
 	apex_error err = { 0 };
 	int opt, changed;
 
-	while ((opt = getopt_long(argc, argv, "r:", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":r:", options, NULL)) != -1) {
 		if (opt != 'r')
-			return ctl_bad_option("archive", argv);
+			return ctl_bad_option("archive", argv, opt);
 		reason = optarg;
 	}
 	if (argc - optind != 1)
@@ -82,10 +82,15 @@ cmd_backups(ctl *c, int argc, char **argv)
 
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
 		return ctl_usage_error("backups", "expected at most one subdomain");
-	if (argc == 2 && apex_validate_subdomain(argv[1], &err))
-		return ctl_report(&err);
 	if (ctl_open(c, &err))
 		return ctl_report(&err);
+	if (argc == 2) {
+		tenant t;
+
+		if (tenant_get(&c->ctx, argv[1], &t, &err))
+			return ctl_report(&err);
+		tenant_clear(&t);
+	}
 	res = apex_db_query(c->conn, &err, "could not read the backup catalog",
 			    "SELECT coalesce(json_agg(b ORDER BY b.id), '[]')::text FROM (SELECT id, tenant, "
 			    "file, size_bytes, sha256, to_char(created_at AT TIME ZONE 'UTC', "

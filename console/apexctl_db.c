@@ -49,10 +49,13 @@ cmd_db(ctl *c, int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "stop") == 0) {
+		int was_running = apex_cluster_running(c->cfg);
+
 		if (apex_cluster_stop(c->cfg, &err))
 			return ctl_report(&err);
 		if (!c->json)
-			printf("private cluster in %s stopped\n", c->cfg->apex_home);
+			printf("private cluster in %s %s\n", c->cfg->apex_home,
+			       was_running ? "stopped" : "was not running");
 		return 0;
 	}
 	return ctl_usage_error("db", "unknown action \"%s\"", argv[1]);

@@ -35,11 +35,12 @@ print_result_text(const tenant_request *req, const provision_result *r)
 		printf("tenant %s already exists as requested; nothing changed\n", req->subdomain);
 		return;
 	}
-	printf("tenant %s provisioned in %.1f ms (%d round trips, %d rows seeded%s)\n",
+	printf("tenant %s provisioned in %.1f ms (%d round trips, %d row%s seeded%s)\n",
 	       req->subdomain, r->total_ms, r->round_trips, r->rows_seeded,
-	       r->from_spare ? ", spare schema" : "");
+	       r->rows_seeded == 1 ? "" : "s", r->from_spare ? ", spare schema" : "");
 	for (int ph = PHASE_VALIDATE; ph < PHASE_COUNT; ph++)
 		printf("  %-9s %8.2f ms\n", provision_phase_name(ph), r->phase_ms[ph]);
+	printf("  %-9s %8.2f ms\n", "commit", r->commit_ms);
 }
 
 static json_t *
@@ -49,6 +50,7 @@ result_json(const tenant_request *req, const provision_result *r)
 
 	for (int ph = PHASE_VALIDATE; ph < PHASE_COUNT; ph++)
 		json_object_set_new(phases, provision_phase_name(ph), json_real(r->phase_ms[ph]));
+	json_object_set_new(phases, "commit", json_real(r->commit_ms));
 	return json_pack("{s:s, s:b, s:f, s:o, s:i, s:i, s:b}", "subdomain", req->subdomain,
 			 "created", r->created, "total_ms", r->total_ms, "phases_ms", phases,
 			 "round_trips", r->round_trips, "rows_seeded", r->rows_seeded,
@@ -70,13 +72,13 @@ cmd_provision(ctl *c, int argc, char **argv)
 	apex_error err = { 0 };
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "n:e:p:b:", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":n:e:p:b:", options, NULL)) != -1) {
 		switch (opt) {
 		case 'n': req.display_name = optarg; break;
 		case 'e': req.email = optarg; break;
 		case 'p': req.plan = optarg; break;
 		case 'b': req.blueprint = optarg; break;
-		default: return ctl_bad_option("provision", argv);
+		default: return ctl_bad_option("provision", argv, opt);
 		}
 	}
 	if (optind != argc - 1)
@@ -98,9 +100,10 @@ static int
 no_options(const char *verb, int argc, char **argv, int positional)
 {
 	static const struct option options[] = { { NULL, 0, NULL, 0 } };
+	int opt = getopt_long(argc, argv, ":", options, NULL);
 
-	if (getopt_long(argc, argv, "", options, NULL) != -1)
-		return ctl_bad_option(verb, argv);
+	if (opt != -1)
+		return ctl_bad_option(verb, argv, opt);
 	if (argc - optind != positional)
 		return ctl_usage_error(verb, argc - optind < positional ? "missing argument"
 				       : "too many arguments");
@@ -112,33 +115,67 @@ static PGresult *
 load_last_runs(ctl *c, apex_error *err)
 {
 	return apex_db_query(c->conn, err, "could not read the provisioning runs",
-			     "SELECT DISTINCT ON (subdomain COLLATE \"C\") subdomain, schema_ms, seed_ms, route_ms, "
-			     "register_ms, total_ms FROM apex.provisioning_runs "
+			     "SELECT DISTINCT ON (subdomain COLLATE \"C\") subdomain, validate_ms, schema_ms, "
+			     "seed_ms, route_ms, register_ms, total_ms FROM apex.provisioning_runs "
 			     "ORDER BY subdomain COLLATE \"C\", id DESC", 0, NULL);
 }
 
-static void
-print_list_text(const tenant_list *list, const PGresult *runs)
+#define RUN_COLUMNS 6	/* validate, schema, seed, route, register, total */
+
+/*
+ * Returns for each tenant the row of its last run in RUNS, or -1.  Both
+ * are ordered by subdomain in the "C" collation, as strcmp() orders, so one
+ * walk matches them.
+ */
+static int *
+match_runs(const tenant_list *list, const PGresult *runs)
 {
+	int *rows = calloc(list->count ? list->count : 1, sizeof(int));
 	int r = 0;
 
-	printf("%-24s %-10s %-10s %-11s %-20s %8s %8s %8s %8s %9s\n", "SUBDOMAIN", "STATUS", "PLAN",
-	       "BLUEPRINT", "CREATED", "SCHEMA", "SEED", "ROUTE", "REGISTER", "TOTAL ms");
+	for (size_t i = 0; i < list->count; i++) {
+		const char *sub = list->items[i].subdomain;
+
+		while (r < PQntuples(runs) && strcmp(PQgetvalue(runs, r, 0), sub) < 0)
+			r++;
+		rows[i] = r < PQntuples(runs) && strcmp(PQgetvalue(runs, r, 0), sub) == 0 ? r : -1;
+	}
+	return rows;
+}
+
+static void
+print_list_text(const tenant_list *list, const PGresult *runs, const int *rows)
+{
+	printf("%-24s %-10s %-10s %-11s %-20s %8s %8s %8s %8s %8s %9s\n", "SUBDOMAIN", "STATUS",
+	       "PLAN", "BLUEPRINT", "CREATED", "VALIDATE", "SCHEMA", "SEED", "ROUTE", "REGISTER",
+	       "TOTAL ms");
 	for (size_t i = 0; i < list->count; i++) {
 		const tenant *t = &list->items[i];
-		int match;
 
-		/* both are ordered by subdomain in the "C" collation, as strcmp() orders */
-		while (r < PQntuples(runs) && strcmp(PQgetvalue(runs, r, 0), t->subdomain) < 0)
-			r++;
-		match = r < PQntuples(runs) && strcmp(PQgetvalue(runs, r, 0), t->subdomain) == 0;
 		printf("%-24.56s %-10s %-10s %-11s %-20s", t->subdomain, t->status, t->plan,
 		       t->blueprint, t->created_at);
-		for (int col = 1; col <= 5; col++)
-			printf(col == 5 ? " %9s" : " %8s", match ? PQgetvalue(runs, r, col) : "-");
+		for (int col = 1; col <= RUN_COLUMNS; col++)
+			printf(col == RUN_COLUMNS ? " %9s" : " %8s",
+			       rows[i] >= 0 ? PQgetvalue(runs, rows[i], col) : "-");
 		printf("\n");
 	}
 	printf("(%zu tenant%s)\n", list->count, list->count == 1 ? "" : "s");
+}
+
+static json_t *
+run_json(const PGresult *runs, int row)
+{
+	static const char *const names[RUN_COLUMNS] = { "validate", "schema", "seed", "route",
+							"register", "total" };
+	json_t *out;
+
+	if (row < 0)
+		return json_null();
+	out = json_object();
+	for (int col = 1; col <= RUN_COLUMNS; col++)
+		json_object_set_new(out, names[col - 1], PQgetisnull(runs, row, col) ? json_null()
+				    : json_real(atof(PQgetvalue(runs, row, col))));
+	return out;
 }
 
 int
@@ -147,6 +184,7 @@ cmd_list(ctl *c, int argc, char **argv)
 	tenant_list list;
 	apex_error err = { 0 };
 	PGresult *runs;
+	int *rows;
 	int st = no_options("list", argc, argv, 0);
 
 	if (st)
@@ -158,15 +196,21 @@ cmd_list(ctl *c, int argc, char **argv)
 		tenant_list_free(&list);
 		return ctl_report(&err);
 	}
+	rows = match_runs(&list, runs);
 	if (c->json) {
 		json_t *array = json_array();
 
-		for (size_t i = 0; i < list.count; i++)
-			json_array_append_new(array, tenant_json(&list.items[i]));
+		for (size_t i = 0; i < list.count; i++) {
+			json_t *item = tenant_json(&list.items[i]);
+
+			json_object_set_new(item, "last_provisioning_ms", run_json(runs, rows[i]));
+			json_array_append_new(array, item);
+		}
 		ctl_print_json(array);
 	} else {
-		print_list_text(&list, runs);
+		print_list_text(&list, runs, rows);
 	}
+	free(rows);
 	PQclear(runs);
 	tenant_list_free(&list);
 	return 0;
@@ -178,7 +222,7 @@ runs_json(ctl *c, const char *subdomain, apex_error *err)
 	const char *params[1] = { subdomain };
 	PGresult *res = apex_db_query(c->conn, err, "could not read the provisioning runs",
 				      "SELECT coalesce(json_agg(r ORDER BY r.id), '[]')::text FROM "
-				      "(SELECT id, started_at, schema_ms, seed_ms, route_ms, register_ms, "
+				      "(SELECT id, started_at, validate_ms, schema_ms, seed_ms, route_ms, register_ms, "
 				      "total_ms, round_trips, rows_seeded, actor FROM apex.provisioning_runs "
 				      "WHERE subdomain = $1) r", 1, params);
 	json_t *runs;
@@ -209,12 +253,13 @@ print_show_text(const tenant *t, json_t *runs)
 	printf("%s\n", t->n_custom_domains ? "" : "(none)");
 	printf("created:        %s\n", t->created_at);
 	printf("updated:        %s\n", t->updated_at);
-	printf("provisioning runs (ms):\n");
+	printf("provisioning runs (ms, up to COMMIT):\n");
 	json_array_foreach(runs, i, run)
-		printf("  #%lld by %s: schema %.2f, seed %.2f, route %.2f, register %.2f, total %.2f, "
-		       "%lld round trips\n",
+		printf("  #%lld by %s: validate %.2f, schema %.2f, seed %.2f, route %.2f, register %.2f, "
+		       "total %.2f, %lld round trips\n",
 		       (long long)json_integer_value(json_object_get(run, "id")),
 		       json_string_value(json_object_get(run, "actor")),
+		       json_number_value(json_object_get(run, "validate_ms")),
 		       json_number_value(json_object_get(run, "schema_ms")),
 		       json_number_value(json_object_get(run, "seed_ms")),
 		       json_number_value(json_object_get(run, "route_ms")),
@@ -280,9 +325,9 @@ cmd_suspend(ctl *c, int argc, char **argv)
 	apex_error err = { 0 };
 	int opt, changed;
 
-	while ((opt = getopt_long(argc, argv, "r:", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":r:", options, NULL)) != -1) {
 		if (opt != 'r')
-			return ctl_bad_option("suspend", argv);
+			return ctl_bad_option("suspend", argv, opt);
 		reason = optarg;
 	}
 	if (argc - optind != 1)

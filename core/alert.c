@@ -29,7 +29,7 @@ wait_bounded(pid_t pid)
 		nanosleep(&pause, NULL);
 	}
 	fprintf(stderr, "apex: alert command did not finish within 10 s and was killed\n");
-	kill(pid, SIGKILL);
+	kill(-pid, SIGKILL);	/* its whole process group: sh and what it started */
 	waitpid(pid, &status, 0);
 	return -1;
 }
@@ -46,11 +46,19 @@ alert_send(const apex_config *cfg, const char *kind, const char *tenant, const c
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/*
+		 * Its own process group, so a timeout kills everything it
+		 * started; its output goes to standard error, so it never mixes
+		 * with the JSON that scripts read from standard output.
+		 */
+		setpgid(0, 0);
+		dup2(STDERR_FILENO, STDOUT_FILENO);
 		setenv("APEX_ALERT_KIND", kind, 1);
 		setenv("APEX_ALERT_TENANT", tenant ? tenant : "", 1);
 		setenv("APEX_ALERT_MESSAGE", message ? message : "", 1);
 		execl("/bin/sh", "sh", "-c", cfg->alerts_command, (char *)NULL);
 		_exit(127);
 	}
+	setpgid(pid, pid);	/* also here, so the group exists before any kill */
 	return wait_bounded(pid) == 0 ? 0 : -1;
 }

@@ -310,12 +310,34 @@ defaults_only(void)
 	return cfg;
 }
 
+/* Makes a relative path absolute against the current directory. */
+static void
+make_absolute(char **path)
+{
+	char cwd[PATH_MAX];
+	char buf[2 * PATH_MAX + 2];
+
+	if (!*path || (*path)[0] == '/' || (*path)[0] == '\0' || !getcwd(cwd, sizeof(cwd)))
+		return;
+	snprintf(buf, sizeof(buf), "%s/%s", cwd, *path);
+	apex_config_set(path, buf);
+}
+
+static void
+make_paths_absolute(apex_config *cfg)
+{
+	make_absolute(&cfg->blueprints_dir);
+	make_absolute(&cfg->backup_dir);
+	make_absolute(&cfg->apex_home);
+}
+
 apex_config *
 apex_config_defaults(void)
 {
 	apex_config *cfg = defaults_only();
 
 	apply_env(cfg);
+	make_paths_absolute(cfg);
 	return cfg;
 }
 
@@ -361,7 +383,9 @@ read_long(loader *ld, const ytree *node, const char *key, long min, long max, lo
 	if (expect_kind(ld, node, YT_SCALAR, key))
 		return APEX_INVALID;
 	snprintf(bounds, sizeof(bounds), "between %ld and %ld", min, max);
-	if (!node->plain || apex_parse_integer(node->value, &value) || value < min || value > max)
+	/* leading zeros are rejected because YAML 1.1 reads 010 as octal */
+	if (!node->plain || apex_parse_integer(node->value, &value) || value < min || value > max ||
+	    (node->value[0] == '0' && node->value[1]) || strncmp(node->value, "-0", 2) == 0)
 		return fail_node(ld, node, "value of \"%s\" must be an integer %s", key, bounds);
 	*field = (long)value;
 	return APEX_OK;
@@ -473,13 +497,37 @@ read_features(loader *ld, apex_plan *plan, const ytree *node)
 
 		if (apex_validate_feature(plan->features[i], &verr))
 			return fail_node(ld, node->items[i], "%s%s", verr.message, "");
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(plan->features[j], plan->features[i]) == 0)
+				return fail_node(ld, node->items[i], "duplicate feature \"%s\"%s",
+						 plan->features[i], "");
 	}
 	return APEX_OK;
+}
+
+/* Every limit must be given: a forgotten key must not mean "unlimited". */
+static apex_status
+check_plan_complete(loader *ld, const ytree *node, unsigned seen)
+{
+	char missing[256] = "";
+
+	for (size_t k = 0; plan_keys[k].name; k++)
+		if (!(seen & (1u << k)))
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
+				 missing[0] ? ", " : "", plan_keys[k].name);
+	if (!missing[0])
+		return APEX_OK;
+	fail_node(ld, node, "plan \"%s\" is missing %s", node->key, missing);
+	apex_error_hint(ld->err, "Give every limit; -1 means unlimited for products, users, pages "
+			"and storage_mb.");
+	return APEX_INVALID;
 }
 
 static apex_status
 read_plan(loader *ld, apex_plan *plan, const ytree *node)
 {
+	unsigned seen = 0;
+
 	if (expect_kind(ld, node, YT_MAPPING, node->key))
 		return APEX_INVALID;
 	for (size_t i = 0; i < node->n_items; i++) {
@@ -498,7 +546,10 @@ read_plan(loader *ld, apex_plan *plan, const ytree *node)
 					   "products, users, pages, storage_mb, rate_average, rate_burst, features");
 		if (read_long(ld, item, k->name, k->min, k->max, (long *)((char *)plan + k->offset)))
 			return APEX_INVALID;
+		seen |= 1u << (k - plan_keys);
 	}
+	if (check_plan_complete(ld, node, seen))
+		return APEX_INVALID;
 	if (plan->rate_burst < plan->rate_average)
 		return fail_node(ld, node, "plan \"%s\": rate_burst must be at least rate_average%s",
 				 plan->name, "");
@@ -546,9 +597,17 @@ check_values(loader *ld, apex_config *cfg)
 		return apex_fail(ld->err, APEX_INVALID, "%s: routing.entry_points must not be empty", where);
 	else if (cfg->n_service_urls == 0)
 		return apex_fail(ld->err, APEX_INVALID, "%s: routing.service_urls must not be empty", where);
-	for (size_t i = 0; !key && i < cfg->n_entry_points; i++)
+	for (size_t i = 0; !key && i < cfg->n_entry_points; i++) {
 		if (apex_validate_traefik_name(cfg->entry_points[i], "entry point", &verr))
 			key = "routing.entry_points";
+		for (size_t j = 0; !key && j < i; j++)
+			if (strcmp(cfg->entry_points[i], cfg->entry_points[j]) == 0) {
+				apex_fail(&verr, APEX_INVALID, "duplicate entry point \"%s\"", cfg->entry_points[i]);
+				key = "routing.entry_points";
+			}
+	}
+	if (!key && apex_validate_listen(cfg->provider_listen, &verr))
+		key = "provider.listen";
 	for (size_t i = 0; !key && i < cfg->n_service_urls; i++)
 		if (apex_validate_url(cfg->service_urls[i], &verr))
 			key = "routing.service_urls";
@@ -598,6 +657,7 @@ apex_config_load(const char *path, apex_config **out, apex_error *err)
 	}
 	if (!st) {
 		apply_env(cfg);
+		make_paths_absolute(cfg);
 		st = check_values(&ld, cfg);
 	}
 	if (st) {

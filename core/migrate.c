@@ -75,7 +75,7 @@ static const char migration_1[] =
 	"  subdomain text NOT NULL,\n"
 	"  blueprint text NOT NULL,\n"
 	"  started_at timestamptz NOT NULL,\n"
-	"  schema_ms numeric(12,3), seed_ms numeric(12,3),\n"
+	"  validate_ms numeric(12,3), schema_ms numeric(12,3), seed_ms numeric(12,3),\n"
 	"  route_ms numeric(12,3), register_ms numeric(12,3),\n"
 	"  total_ms numeric(12,3) NOT NULL,\n"
 	"  round_trips integer NOT NULL,\n"
@@ -240,16 +240,25 @@ apex_schema_version_latest(void)
 int
 apex_schema_version(PGconn *conn, apex_error *err)
 {
-	PGresult *res = apex_db_query(conn, err, "could not read the schema version",
-				      "SELECT CASE WHEN to_regclass('apex.schema_migrations') IS NULL "
-				      "THEN 0 ELSE (SELECT coalesce(max(version), 0) "
-				      "FROM apex.schema_migrations) END", 0, NULL);
+	char *exists = apex_db_value(conn, err, "could not read the schema version",
+				     "SELECT to_regclass('apex.schema_migrations') IS NOT NULL", 0, NULL);
+	char *value;
 	int version;
 
-	if (!res)
+	/* a query naming a missing table fails at parse time, so ask first */
+	if (!exists)
 		return -1;
-	version = atoi(PQgetvalue(res, 0, 0));
-	PQclear(res);
+	if (strcmp(exists, "t") != 0) {
+		free(exists);
+		return 0;
+	}
+	free(exists);
+	value = apex_db_value(conn, err, "could not read the schema version",
+			      "SELECT coalesce(max(version), 0) FROM apex.schema_migrations", 0, NULL);
+	if (!value)
+		return -1;
+	version = atoi(value);
+	free(value);
 	return version;
 }
 

@@ -95,9 +95,14 @@ validate_request(pipeline *p, const tenant_request *req, apex_error *err)
 				 "would be longer than 253 characters", req->subdomain, p->host);
 	p->plan = apex_config_plan(cfg, p->req.plan);
 	if (!p->plan) {
+		char names[512] = "";
+
+		for (size_t i = 0; i < cfg->n_plans; i++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 i ? ", " : "", cfg->plans[i].name);
 		apex_fail(err, APEX_INVALID, "unknown plan \"%s\"", p->req.plan);
-		apex_error_hint(err, "Plans are defined under \"plans\" in the configuration; "
-				"\"apexctl init\" stores them in the database.");
+		apex_error_hint(err, "Available plans: %s. Plans are defined under \"plans\" in "
+				"the configuration.", names);
 		return APEX_INVALID;
 	}
 	return blueprint_load_named(cfg->blueprints_dir, p->req.blueprint, &p->bp, err);
@@ -172,12 +177,17 @@ compare_existing(pipeline *p, PGresult *res, apex_error *err)
 		return APEX_OK;
 	apex_fail(err, APEX_INVALID, "tenant \"%s\" already exists%s", p->req.subdomain,
 		  diff[0] ? " with different settings" : "");
-	if (diff[0])
+	if (diff[0]) {
 		apex_error_detail(err, "%s.", diff);
-	else
-		apex_error_detail(err, "Its status is \"%s\".", PQgetvalue(res, 0, 4));
-	apex_error_hint(err, "Choose another subdomain, or change the existing tenant with "
-			"the plan, suspend and resume verbs.");
+		apex_error_hint(err, "Choose another subdomain, or repeat the request with the "
+				"existing tenant's settings (\"apexctl show %s\").", p->req.subdomain);
+	} else if (strcmp(PQgetvalue(res, 0, 4), "suspended") == 0) {
+		apex_error_detail(err, "It is suspended.");
+		apex_error_hint(err, "Run \"apexctl resume %s\" to serve it again.", p->req.subdomain);
+	} else {
+		apex_error_detail(err, "It is %s.", PQgetvalue(res, 0, 4));
+		apex_error_hint(err, "Choose another subdomain.");
+	}
 	return APEX_INVALID;
 }
 
@@ -402,14 +412,15 @@ commit_run(pipeline *p, apex_error *err)
 		       r->total_ms);
 	sqlbuf_literal(&p->sql, p->req.subdomain);
 	sqlbuf_append(&p->sql, "; INSERT INTO apex.provisioning_runs (subdomain, blueprint, started_at, "
-		      "schema_ms, seed_ms, route_ms, register_ms, total_ms, round_trips, rows_seeded, actor) "
-		      "VALUES (");
+		      "validate_ms, schema_ms, seed_ms, route_ms, register_ms, total_ms, round_trips, "
+		      "rows_seeded, actor) VALUES (");
 	sqlbuf_literal(&p->sql, p->req.subdomain);
 	sqlbuf_append(&p->sql, ",");
 	sqlbuf_literal(&p->sql, p->req.blueprint);
-	sqlbuf_appendf(&p->sql, ", now(), %.3f, %.3f, %.3f, %.3f, %.3f, %d, %d, ",
-		       r->phase_ms[PHASE_SCHEMA], r->phase_ms[PHASE_SEED], r->phase_ms[PHASE_ROUTE],
-		       r->phase_ms[PHASE_REGISTER], r->total_ms, r->round_trips + 1, r->rows_seeded);
+	sqlbuf_appendf(&p->sql, ", now(), %.3f, %.3f, %.3f, %.3f, %.3f, %.3f, %d, %d, ",
+		       r->phase_ms[PHASE_VALIDATE], r->phase_ms[PHASE_SCHEMA], r->phase_ms[PHASE_SEED],
+		       r->phase_ms[PHASE_ROUTE], r->phase_ms[PHASE_REGISTER], r->total_ms,
+		       r->round_trips + 1, r->rows_seeded);
 	sqlbuf_literal(&p->sql, p->ctx->actor);
 	sqlbuf_append(&p->sql, ");");
 	sqlbuf_append(&p->sql, audit ? audit : "SELECT 1/0");
@@ -496,6 +507,7 @@ static apex_status
 run_pipeline(pipeline *p, apex_error *err)
 {
 	int exists = 0;
+	double commit_start;
 	apex_status st;
 
 	p->result->failed_phase = PHASE_SCHEMA;
@@ -516,11 +528,16 @@ run_pipeline(pipeline *p, apex_error *err)
 	build_register_phase(p);
 	if (run_phase(p, PHASE_REGISTER, "phase register failed", err))
 		return APEX_FAILED;
+	commit_start = apex_now_ms();
 	if (commit_run(p, err)) {
 		p->result->failed_phase = PHASE_REGISTER;
 		return APEX_FAILED;
 	}
-	/* the audit entry carries the time up to COMMIT; the caller sees it all */
+	/*
+	 * The stored run and the audit entry carry the time up to COMMIT,
+	 * since they are written by it; the caller also gets the COMMIT.
+	 */
+	p->result->commit_ms = apex_now_ms() - commit_start;
 	p->result->total_ms = apex_now_ms() - p->started_ms;
 	p->result->created = 1;
 	p->result->from_spare = p->from_spare;

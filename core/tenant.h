@@ -40,6 +40,7 @@ const char *provision_phase_name(provision_phase phase);
 typedef struct provision_result {
 	int created;			/* 0: the tenant already existed as requested */
 	double phase_ms[PHASE_COUNT];	/* duration of each phase */
+	double commit_ms;		/* the request that writes the run and commits */
 	double total_ms;		/* validation to the end of COMMIT */
 	int round_trips;		/* requests sent to the server */
 	int rows_seeded;

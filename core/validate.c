@@ -15,23 +15,40 @@
  * Kept sorted for the message in apex-blueprint(5) and apexctl(1).
  */
 static const char *const reserved_subdomains[] = {
-	"admin", "api", "app", "apex", "assets", "auth", "billing", "blog", "cdn",
-	"dashboard", "dev", "docs", "ftp", "help", "imap", "internal", "localhost",
-	"login", "mail", "metrics", "ns1", "ns2", "pop", "pop3", "postgres",
-	"root", "smtp", "staging", "static", "status", "support", "system", "test",
-	"traefik", "webmail", "www",
+	"admin", "api", "app", "apex", "assets", "auth", "autoconfig", "autodiscover",
+	"billing", "blog", "cdn", "dashboard", "dev", "docs", "ftp", "help", "imap",
+	"internal", "localhost", "login", "mail", "metrics", "mx", "ns1", "ns2", "pop",
+	"pop3", "postgres", "root", "smtp", "staging", "static", "status", "support",
+	"system", "test", "traefik", "webmail", "wpad", "www",
 };
 
-/* Copies at most 80 bytes of VALUE for a message, marking the cut. */
+int apex_utf8_valid(const char *s, size_t len);
+
+/*
+ * Copies VALUE for a message: at most 80 bytes, cut on a character
+ * boundary, with control characters and invalid bytes shown as "?".
+ */
 static const char *
 shown(const char *value, char *buf, size_t size)
 {
-	size_t len = strlen(value);
+	size_t len = strlen(value), out = 0, i = 0;
 
-	snprintf(buf, size, "%.80s%s", value, len > 80 ? "..." : "");
-	for (char *p = buf; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	while (i < len && out + 8 < size && i < 80) {
+		unsigned char c = (unsigned char)value[i];
+		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
+			   (c & 0xf8) == 0xf0 ? 4 : 0;
+
+		if (n == 0 || i + n > len || !apex_utf8_valid(value + i, n) ||
+		    c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)value[i + 1] < 0xa0)) {
+			buf[out++] = '?';
+			i += n ? n : 1;
+			continue;
+		}
+		memcpy(buf + out, value + i, n);
+		out += n;
+		i += n;
+	}
+	snprintf(buf + out, size - out, "%s", i < len ? "..." : "");
 	return buf;
 }
 
@@ -92,6 +109,16 @@ apex_text_is_printable(const char *s)
 			return 0;
 		/* C1 controls U+0080..U+009F are encoded as C2 80..C2 9F */
 		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] < 0xa0)
+			return 0;
+		/*
+		 * Bidirectional overrides and isolates (U+202A..U+202E,
+		 * U+2066..U+2069) can make a name display as something else.
+		 */
+		if (c == 0xe2 && i + 2 < len &&
+		    (((unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] >= 0xaa &&
+		      (unsigned char)s[i + 2] <= 0xae) ||
+		     ((unsigned char)s[i + 1] == 0x81 && (unsigned char)s[i + 2] >= 0xa6 &&
+		      (unsigned char)s[i + 2] <= 0xa9)))
 			return 0;
 	}
 	return 1;
@@ -193,9 +220,12 @@ apex_validate_display_name(const char *value, apex_error *err)
 		problem = "must not contain control characters";
 	else if (len > APEX_DISPLAY_NAME_MAX)
 		problem = "must be at most 200 bytes";
-	if (problem)
-		return apex_fail(err, APEX_INVALID, "invalid display name \"%s\": %s",
-				 shown(value, buf, sizeof(buf)), problem);
+	if (problem) {
+		apex_fail(err, APEX_INVALID, "invalid display name \"%s\": %s",
+			  shown(value, buf, sizeof(buf)), problem);
+		apex_error_hint(err, "Use 1 to 200 bytes of UTF-8 text without control characters.");
+		return APEX_INVALID;
+	}
 	return APEX_OK;
 }
 
@@ -212,9 +242,13 @@ apex_validate_reason(const char *value, apex_error *err)
 		problem = "must be UTF-8 text without control characters";
 	else if (len > APEX_REASON_MAX)
 		problem = "must be at most 500 bytes";
-	if (problem)
-		return apex_fail(err, APEX_INVALID, "invalid reason \"%s\": %s",
-				 shown(value, buf, sizeof(buf)), problem);
+	if (problem) {
+		apex_fail(err, APEX_INVALID, "invalid reason \"%s\": %s", shown(value, buf, sizeof(buf)),
+			  problem);
+		apex_error_hint(err, "Say in one line of up to 500 bytes why, for example "
+				"\"unpaid invoice 1042\".");
+		return APEX_INVALID;
+	}
 	return APEX_OK;
 }
 
@@ -233,6 +267,12 @@ domain_problem(const char *value)
 		size_t n = dot ? (size_t)(dot - label) : strlen(label);
 		const char *problem = label_problem(label, n);
 
+		if (problem && n == 0)
+			return "labels between dots must not be empty";
+		if (problem && n > 63)
+			return "labels between dots must be at most 63 characters";
+		if (problem && strncmp(problem, "must not start", 14) == 0)
+			return "labels must not start or end with \"-\"";
 		if (problem)
 			return problem;
 		if (!dot)
@@ -247,9 +287,13 @@ apex_validate_domain(const char *value, apex_error *err)
 	char buf[100];
 	const char *problem = domain_problem(value);
 
-	if (problem)
-		return apex_fail(err, APEX_INVALID, "invalid domain \"%s\": every label %s",
-				 shown(value, buf, sizeof(buf)), problem);
+	if (problem) {
+		apex_fail(err, APEX_INVALID, "invalid domain \"%s\": %s", shown(value, buf, sizeof(buf)),
+			  problem);
+		apex_error_hint(err, "Use dot-separated labels of 1 to 63 lowercase letters, digits "
+				"and inner hyphens, at most 253 characters in all, such as \"shop.example.com\".");
+		return APEX_INVALID;
+	}
 	return APEX_OK;
 }
 
@@ -261,10 +305,10 @@ apex_validate_email(const char *value, apex_error *err)
 	size_t len = strlen(value);
 	const char *problem = NULL;
 
-	if (!at || at == value)
-		problem = "must have the form local@domain";
-	else if (len > APEX_EMAIL_MAX || (size_t)(at - value) > 64)
+	if (len > APEX_EMAIL_MAX || (at && (size_t)(at - value) > 64))
 		problem = "must be at most 254 characters with at most 64 before \"@\"";
+	else if (!at || at == value)
+		problem = "must have the form local@domain";
 	else if (strcspn(value, " \t\"'<>()[]\\,;:") != len || !apex_text_is_printable(value))
 		problem = "must not contain spaces, quotes, brackets or control characters";
 	else if (strchr(value, '@') != at)
@@ -273,9 +317,12 @@ apex_validate_email(const char *value, apex_error *err)
 		problem = "the domain after \"@\" must be a valid lowercase DNS name with a dot";
 	else if (value[0] == '.' || at[-1] == '.' || strstr(value, ".."))
 		problem = "dots must not start or end the local part or follow each other";
-	if (problem)
-		return apex_fail(err, APEX_INVALID, "invalid email \"%s\": %s",
-				 shown(value, buf, sizeof(buf)), problem);
+	if (problem) {
+		apex_fail(err, APEX_INVALID, "invalid email \"%s\": %s", shown(value, buf, sizeof(buf)),
+			  problem);
+		apex_error_hint(err, "Use an address such as \"owner@example.com\" with a lowercase domain.");
+		return APEX_INVALID;
+	}
 	return APEX_OK;
 }
 
@@ -360,4 +407,26 @@ apex_schema_name(const char *subdomain, char *buf, size_t size)
 	for (size_t i = strlen(APEX_SCHEMA_PREFIX); i < n && i < size; i++)
 		if (buf[i] == '-')
 			buf[i] = '_';
+}
+
+apex_status
+apex_validate_listen(const char *value, apex_error *err)
+{
+	char buf[100];
+	const char *colon = strrchr(value, ':');
+	long long port = 0;
+	size_t host_len = colon ? (size_t)(colon - value) : 0;
+	int ok = colon && host_len > 0 && host_len < 256 && apex_parse_integer(colon + 1, &port) == 0 &&
+		 port >= 1 && port <= 65535;
+
+	for (size_t i = 0; ok && i < host_len; i++)
+		ok = isalnum((unsigned char)value[i]) || strchr(".-:[]", value[i]) != NULL;
+	if (ok && value[0] == '[')
+		ok = value[host_len - 1] == ']';
+	if (ok)
+		return APEX_OK;
+	apex_fail(err, APEX_INVALID, "invalid listen address \"%s\": use HOST:PORT with a port "
+		  "from 1 to 65535", shown(value, buf, sizeof(buf)));
+	apex_error_hint(err, "For example \"127.0.0.1:9000\" or \"[::1]:9000\".");
+	return APEX_INVALID;
 }

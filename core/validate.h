@@ -40,6 +40,12 @@ apex_status apex_validate_domain(const char *value, apex_error *err);
 /* A Traefik object name (entry point, resolver): A-Z, a-z, 0-9, "-", "_". */
 apex_status apex_validate_traefik_name(const char *value, const char *what, apex_error *err);
 
+/*
+ * A listen address "HOST:PORT": an IPv4 address, "[IPv6]" or a host name,
+ * and a port from 1 to 65535.
+ */
+apex_status apex_validate_listen(const char *value, apex_error *err);
+
 /* An http or https URL without spaces, quotes or control characters. */
 apex_status apex_validate_url(const char *value, apex_error *err);
 

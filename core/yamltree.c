@@ -257,7 +257,7 @@ read_bounded(const char *path, char **data, size_t *len, apex_error *err)
 		return apex_fail(err, APEX_FAILED, "could not open \"%s\": %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return apex_fail(err, APEX_FAILED, "could not read \"%s\": not a regular file", path);
+		return apex_fail(err, APEX_INVALID, "cannot read \"%s\": not a regular file", path);
 	}
 	buf = malloc(YTREE_MAX_BYTES + 2);
 	for (;;) {

@@ -221,3 +221,78 @@ Test(apexctl, alert_command_runs_on_failure)
 	unlink(marker);
 	unlink(config);
 }
+
+Test(apexctl, option_messages)
+{
+	char *out;
+
+	cr_assert_eq(run(&out, "provision -x"), 2);
+	cr_assert(strstr(out, "invalid option \"-x\"") != NULL, "%s", out);
+	cr_assert(strstr(out, "Put \"--\" before") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "provision shop --plan"), 2);
+	cr_assert(strstr(out, "option \"--plan\" needs a value") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "list --frobnicate=3"), 2);
+	cr_assert(strstr(out, "invalid option \"--frobnicate\"") != NULL, "%s", out);
+	free(out);
+}
+
+Test(apexctl, broken_config_does_not_block_db)
+{
+	char *out;
+	char path[] = "/tmp/apexctl-dup.XXXXXX";
+	int fd = mkstemp(path);
+
+	cr_assert(write(fd, "a: 1\na: 2\n", 10) == 10);
+	close(fd);
+	cr_assert_eq(test_run(&out, "%s --config %s db status", ctl, path), 0, "%s", out);
+	cr_assert(strstr(out, "ignoring the configuration") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(test_run(&out, "%s --config %s list", ctl, path), 2, "%s", out);
+	free(out);
+	unlink(path);
+}
+
+Test(apexctl, backups_of_unknown_tenant_exit_3)
+{
+	char *out;
+
+	cr_assert_eq(run(&out, "backups no-such-tenant"), 3, "%s", out);
+	free(out);
+}
+
+Test(apexctl, alert_output_kept_off_stdout)
+{
+	char config[] = "/tmp/apex-alert-json.XXXXXX";
+	char sub[64], args[256], *out;
+	int fd = mkstemp(config);
+	FILE *f = fdopen(fd, "w");
+	json_t *doc;
+
+	fprintf(f, "provisioning:\n  target_ms: 1\nalerts:\n  command: 'echo alert-output'\n");
+	fclose(f);
+	test_subdomain(sub, sizeof(sub), "slow");
+	snprintf(args, sizeof(args), "(%s --config %s --json provision %s 2>/dev/null)", ctl, config, sub);
+	cr_assert_eq(test_run(&out, "%s", args), 0, "%s", out);
+	doc = json_loads(out, 0, NULL);
+	cr_assert_not_null(doc, "stdout is not JSON: %s", out);
+	json_decref(doc);
+	free(out);
+	unlink(config);
+}
+
+Test(apexctl, before_init_says_run_init)
+{
+	char *out;
+	char home[64];
+
+	snprintf(home, sizeof(home), "/tmp/apex-noinit-%d", (int)getpid());
+	cr_assert_eq(test_run(&out, "APEX_HOME=%s %s db start", home, ctl), 0, "%s", out);
+	free(out);
+	cr_assert_eq(test_run(&out, "APEX_HOME=%s %s list", home, ctl), 1, "%s", out);
+	cr_assert(strstr(out, "Run \"apexctl init\"") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(test_run(&out, "APEX_HOME=%s %s db stop && rm -rf %s", home, ctl, home), 0, "%s", out);
+	free(out);
+}

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "validate.h"
 
 static char path[64];
 
@@ -185,10 +186,15 @@ Test(config, bad_values_rejected)
 	expect_error("routing:\n  entry_points: []\n", "entry_points must not be empty");
 	expect_error("routing:\n  entry_points: [\"web secure\"]\n", "invalid entry point");
 	expect_error("plans:\n  Pro: {rate_average: 1, rate_burst: 2}\n", "invalid plan name \"Pro\"");
-	expect_error("plans:\n  pro: {rate_average: 10, rate_burst: 2}\n", "rate_burst must be at least");
+	expect_error("plans:\n  pro: {products: 1, users: 1, pages: 1, storage_mb: 1, rate_average: 10,\n"
+		     "        rate_burst: 2}\n", "rate_burst must be at least");
 	expect_error("plans:\n  pro: {widgets: 2}\n", "unknown key \"widgets\" in a plan");
 	expect_error("plans:\n  pro: {features: [\"Bad Feature\"]}\n", "invalid feature name");
 	expect_error("base_domain: \"a\\u0007b\"\n", "control characters");
+	expect_error("routing:\n  entry_points: [web, web]\n", "duplicate entry point \"web\"");
+	expect_error("provider:\n  listen: \"not an address\"\n", "invalid listen address");
+	expect_error("provider:\n  listen: \"0.0.0.0:99999\"\n", "invalid listen address");
+	expect_error("provisioning:\n  target_ms: 010\n", "must be an integer");
 }
 
 Test(config, missing_file_fails)
@@ -205,9 +211,9 @@ Test(config, directory_and_device_rejected)
 	apex_config *cfg = NULL;
 	apex_error err = { 0 };
 
-	cr_assert_eq(apex_config_load("/tmp", &cfg, &err), APEX_FAILED);
+	cr_assert_eq(apex_config_load("/tmp", &cfg, &err), APEX_INVALID);
 	cr_assert(strstr(err.message, "not a regular file") != NULL, "%s", err.message);
-	cr_assert_eq(apex_config_load("/dev/zero", &cfg, &err), APEX_FAILED);
+	cr_assert_eq(apex_config_load("/dev/zero", &cfg, &err), APEX_INVALID);
 }
 
 Test(config, oversized_file_rejected)
@@ -258,4 +264,40 @@ Test(config, private_cluster_conninfo)
 	free(conninfo);
 	unsetenv("PGSERVICE");
 	apex_config_free(cfg);
+}
+
+Test(config, partial_plan_rejected)
+{
+	expect_error("plans:\n  basic: {products: 1}\n",
+		     "plan \"basic\" is missing users, pages, storage_mb, rate_average, rate_burst");
+	expect_error("plans:\n  basic: {products: 1, users: 1, pages: 1, storage_mb: 1, rate_average: 1,\n"
+		     "          rate_burst: 1, features: [a, a]}\n", "duplicate feature \"a\"");
+}
+
+Test(config, relative_paths_made_absolute)
+{
+	apex_config *cfg = NULL;
+	apex_error err = { 0 };
+	char cwd[4096], expected[4200];
+
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	cr_assert_eq(apex_config_load(write_config("backup_dir: relative-backups\n"), &cfg, &err), APEX_OK,
+		     "%s", err.message);
+	snprintf(expected, sizeof(expected), "%s/relative-backups", cwd);
+	cr_assert_str_eq(cfg->backup_dir, expected);
+	apex_config_free(cfg);
+}
+
+Test(config, listen_address_forms)
+{
+	apex_error err = { 0 };
+
+	cr_assert_eq(apex_validate_listen("127.0.0.1:9000", &err), APEX_OK);
+	cr_assert_eq(apex_validate_listen("[::1]:9000", &err), APEX_OK);
+	cr_assert_eq(apex_validate_listen("localhost:80", &err), APEX_OK);
+	cr_assert_eq(apex_validate_listen("127.0.0.1", &err), APEX_INVALID);
+	cr_assert_eq(apex_validate_listen(":9000", &err), APEX_INVALID);
+	cr_assert_eq(apex_validate_listen("[::1:9000", &err), APEX_INVALID);
+	cr_assert_eq(apex_validate_listen("host:0", &err), APEX_INVALID);
+	cr_assert_eq(apex_validate_listen("a b:80", &err), APEX_INVALID);
 }

@@ -187,8 +187,8 @@ Test(domain, rules)
 	expect_valid(apex_validate_domain, "apex.localhost");
 	expect_valid(apex_validate_domain, "shop.example.com");
 	expect_invalid(apex_validate_domain, "", "must not be empty");
-	expect_invalid(apex_validate_domain, "a..b", "must not be empty");
-	expect_invalid(apex_validate_domain, "-a.com", "must not start or end");
+	expect_invalid(apex_validate_domain, "a..b", "labels between dots must not be empty");
+	expect_invalid(apex_validate_domain, "-a.com", "labels must not start or end");
 	expect_invalid(apex_validate_domain, "a_b.com", "only a-z");
 	expect_invalid(apex_validate_domain, longname, "at most 253");
 }
@@ -230,4 +230,50 @@ Test(integer, parses_only_decimal)
 	cr_assert_eq(apex_parse_integer(" 1", &v), -1);
 	cr_assert_eq(apex_parse_integer("12.5", &v), -1);
 	cr_assert_eq(apex_parse_integer("99999999999999999999", &v), -1);
+}
+
+Test(display_name, rejects_bidi_overrides)
+{
+	expect_invalid(apex_validate_display_name, "shop \xe2\x80\xae" "gnp.exe", "control characters");
+	expect_invalid(apex_validate_display_name, "iso \xe2\x81\xa6x", "control characters");
+}
+
+Test(messages, cut_on_character_boundary)
+{
+	char value[200];
+	apex_error err = { 0 };
+
+	/* 100 two-byte characters: any cut must not split one */
+	for (int i = 0; i < 100; i++)
+		memcpy(value + 2 * i, "\xc3\xa9", 2);
+	value[200 - 1] = '\0';
+	value[198] = '\0';
+	apex_validate_subdomain(value, &err);
+	cr_assert(apex_utf8_valid(err.message, strlen(err.message)), "message is not UTF-8: %s", err.message);
+	cr_assert(strstr(err.message, "...") != NULL, "%s", err.message);
+}
+
+Test(messages, invalid_bytes_shown_as_question_marks)
+{
+	apex_error err = { 0 };
+
+	apex_validate_display_name("bad\xff\xfe name\xc2\x85", &err);
+	cr_assert(apex_utf8_valid(err.message, strlen(err.message)), "message is not UTF-8");
+	cr_assert(strstr(err.message, "bad?? name?") != NULL, "%s", err.message);
+}
+
+Test(email, long_address_names_length_rule)
+{
+	char email[400];
+
+	memset(email, 'a', 300);
+	email[300] = '\0';
+	expect_invalid(apex_validate_email, email, "at most 254");
+}
+
+Test(subdomain, more_reserved_names)
+{
+	expect_invalid(apex_validate_subdomain, "wpad", "reserved");
+	expect_invalid(apex_validate_subdomain, "autodiscover", "reserved");
+	expect_invalid(apex_validate_subdomain, "mx", "reserved");
 }
