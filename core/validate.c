@@ -352,10 +352,23 @@ apex_validate_plan_name(const char *value, apex_error *err)
 	return validate_word(value, "plan", err);
 }
 
+/* The same rule as the blueprint loader's "name" key and file names. */
 apex_status
 apex_validate_blueprint_name(const char *value, apex_error *err)
 {
-	return validate_word(value, "blueprint", err);
+	char buf[100];
+	size_t len = strlen(value);
+	int ok = len >= 1 && len <= 63;
+
+	for (size_t i = 0; ok && i < len; i++) {
+		char c = value[i];
+
+		ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+	}
+	if (ok)
+		return APEX_OK;
+	return apex_fail(err, APEX_INVALID, "invalid blueprint name \"%s\": use 1 to 63 of a-z, "
+			 "0-9, \"_\" and \"-\"", shown(value, buf, sizeof(buf)));
 }
 
 apex_status

@@ -1,11 +1,25 @@
 #!/bin/sh
 # Installs the Debian packages that building, testing and the demo need,
 # when they are missing.  Runs apt-get as root, through sudo otherwise.
+#
+#   scripts/install-deps.sh           build, tests and demo
+#   scripts/install-deps.sh --bench   also wrk and nginx for "make bench"
+#
+# The benchmark packages are kept apart because installing nginx on a host
+# with systemd also starts a web server on port 80.
 set -eu
 
 PACKAGES="build-essential pkg-config libpq-dev libyaml-dev libjansson-dev
 libmicrohttpd-dev libncurses-dev libcriterion-dev zlib1g-dev postgresql
-postgresql-client tmux wrk nginx-light curl man-db"
+postgresql-client tmux curl jq man-db"
+
+case "${1:-}" in
+"") ;;
+--bench) PACKAGES="$PACKAGES wrk nginx-light" ;;
+*) echo "install-deps: error: unknown option \"$1\"" >&2
+   echo "usage: scripts/install-deps.sh [--bench]" >&2
+   exit 2 ;;
+esac
 
 missing=""
 for pkg in $PACKAGES; do

@@ -5,6 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
+scripts/install-deps.sh --bench
 
 unset PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGSERVICE PGSERVICEFILE \
       APEX_DATABASE_URL APEX_CONFIG
