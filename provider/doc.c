@@ -1,12 +1,16 @@
 /*
  * doc.c - compressing a document and building its responses.
  */
+#define _GNU_SOURCE		/* memfd_create */
+
 #include "doc.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "context.h"
@@ -73,13 +77,47 @@ add_common_headers(struct MHD_Response *r, const char *etag, int gzip)
 	       (!gzip || MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip") == MHD_YES);
 }
 
-static struct MHD_Response *
-body_response(char *data, size_t size, const char *etag, int gzip)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(size, data, MHD_RESPMEM_MUST_FREE);
+/*
+ * Bodies from this size on are sent from an anonymous in-memory file, so
+ * that libmicrohttpd uses sendfile(2) instead of copying them from user
+ * space for every request.  Smaller ones stay in a buffer, which
+ * libmicrohttpd sends together with the headers.
+ */
+#define SENDFILE_MIN_BYTES (64 * 1024)
 
+/* Copies DATA into an anonymous in-memory file; returns the descriptor, or -1. */
+static int
+memory_file(const char *data, size_t size)
+{
+	int fd = memfd_create("apex-traefik", MFD_CLOEXEC);
+	size_t done = 0;
+
+	while (fd >= 0 && done < size) {
+		ssize_t n = write(fd, data + done, size - done);
+
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return fd;
+}
+
+/* Builds a 200 response with a copy of DATA. */
+static struct MHD_Response *
+body_response(const char *data, size_t size, const char *etag, int gzip)
+{
+	int fd = size >= SENDFILE_MIN_BYTES ? memory_file(data, size) : -1;
+	struct MHD_Response *r;
+
+	if (fd >= 0)
+		r = MHD_create_response_from_fd(size, fd);
+	else
+		r = MHD_create_response_from_buffer(size, (void *)data, MHD_RESPMEM_MUST_COPY);
 	if (!r) {
-		free(data);
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
 	if (!add_common_headers(r, etag, gzip) ||
@@ -119,8 +157,6 @@ served_doc *
 served_doc_new(char *body, size_t size, apex_error *err)
 {
 	served_doc *doc = calloc(1, sizeof(*doc));
-	double started = apex_now_ms();
-	char *gz;
 
 	if (!doc) {
 		free(body);
@@ -130,21 +166,48 @@ served_doc_new(char *body, size_t size, apex_error *err)
 	doc->body = body;
 	doc->size = size;
 	set_etags(doc);
-	gz = gzip_compress(body, size, &doc->gzip_size);
-	doc->gzip_ms = apex_now_ms() - started;
-
 	doc->full = body_response(body, size, doc->etag, 0);
-	doc->full_gzip = gz ? body_response(gz, doc->gzip_size, doc->etag_gzip, 1) : NULL;
 	doc->not_modified = not_modified_response(doc->etag, 0);
-	doc->not_modified_gzip = not_modified_response(doc->etag_gzip, 1);
-	if (!doc->full || !doc->full_gzip || !doc->not_modified || !doc->not_modified_gzip) {
-		if (!doc->full)
-			doc->body = NULL;	/* body_response freed it */
+	if (!doc->full || !doc->not_modified) {
 		served_doc_free(doc);
 		apex_fail(err, APEX_FAILED, "could not prepare the HTTP responses: out of memory");
 		return NULL;
 	}
 	return doc;
+}
+
+apex_status
+gzip_copy_build(const served_doc *doc, gzip_copy *gz, apex_error *err)
+{
+	double started = apex_now_ms();
+	size_t size = 0;
+	char *data = gzip_compress(doc->body, doc->size, &size);
+
+	memset(gz, 0, sizeof(*gz));
+	gz->size = size;
+	if (data)
+		gz->full = body_response(data, size, doc->etag_gzip, 1);
+	free(data);
+	gz->not_modified = not_modified_response(doc->etag_gzip, 1);
+	gz->ms = apex_now_ms() - started;
+	if (gz->full && gz->not_modified)
+		return APEX_OK;
+	if (gz->full)
+		MHD_destroy_response(gz->full);
+	if (gz->not_modified)
+		MHD_destroy_response(gz->not_modified);
+	memset(gz, 0, sizeof(*gz));
+	return apex_fail(err, APEX_FAILED, "could not compress the document: out of memory");
+}
+
+void
+gzip_copy_attach(served_doc *doc, gzip_copy *gz)
+{
+	doc->full_gzip = gz->full;
+	doc->not_modified_gzip = gz->not_modified;
+	doc->gzip_size = gz->size;
+	doc->gzip_ms = gz->ms;
+	memset(gz, 0, sizeof(*gz));
 }
 
 void
@@ -160,6 +223,7 @@ served_doc_free(served_doc *doc)
 		MHD_destroy_response(doc->not_modified);
 	if (doc->not_modified_gzip)
 		MHD_destroy_response(doc->not_modified_gzip);
+	free((char *)doc->body);
 	free(doc);
 }
 

@@ -157,7 +157,8 @@ serve_document(http_server *srv, struct MHD_Connection *conn, int is_get)
 		status = MHD_HTTP_SERVICE_UNAVAILABLE;
 		response = srv->unavailable;
 	} else {
-		int gzip = accepts_gzip(header_value(conn, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+		int gzip = st->doc->full_gzip &&
+			   accepts_gzip(header_value(conn, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 		const char *etag = gzip ? st->doc->etag_gzip : st->doc->etag;
 
 		if (etag_listed(header_value(conn, MHD_HTTP_HEADER_IF_NONE_MATCH), etag)) {

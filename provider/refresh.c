@@ -252,13 +252,30 @@ log_document_warnings(refresher *r, const routes_stats *stats)
 	r->logged_maintenance = stats->maintenance;
 }
 
-/* Publishes BODY (taking ownership) unless it equals the served bytes. */
+/* Compresses the served document and attaches the copy; a failure leaves identity only. */
+static void
+attach_gzip(refresher *r)
+{
+	apex_error err = { 0 };
+	gzip_copy gz;
+
+	if (gzip_copy_build(r->state->doc, &gz, &err) == APEX_OK)
+		state_attach_gzip(r->state, &gz);
+	else
+		provider_log(LEVEL_WARNING, "%s; serving version %lld without gzip", err.message, r->version);
+}
+
+/*
+ * Publishes BODY (taking ownership) unless it equals the served bytes, then
+ * adds the gzip copy.
+ */
 static void
 publish(refresher *r, char *body, size_t len, const routes_stats *stats, double started)
 {
 	apex_error err = { 0 };
 	served_doc *doc = NULL;
 	int unchanged = served_doc_equals(r->state->doc, body, len);
+	double render_ms;
 
 	if (unchanged) {
 		free(body);
@@ -269,15 +286,18 @@ publish(refresher *r, char *body, size_t len, const routes_stats *stats, double 
 			return;
 		}
 	}
-	state_publish(r->state, doc, stats, apex_now_ms() - started);
+	render_ms = apex_now_ms() - started;
+	state_publish(r->state, doc, stats, render_ms);
 	r->version = stats->config_version;
 	r->need_render = 0;
 	atomic_fetch_add(&r->state->renders, 1);
-	provider_log(LEVEL_INFO, "serving version %lld%s: %zu routers, %zu bytes (%zu gzip), "
-		     "rendered in %.1f ms (read %.1f, build %.1f, gzip %.1f)", r->version,
-		     unchanged ? " (same bytes)" : "", stats->routers, r->state->doc->size,
-		     r->state->doc->gzip_size, apex_now_ms() - started, stats->load_ms, stats->build_ms,
-		     unchanged ? 0.0 : r->state->doc->gzip_ms);
+	if (doc)
+		attach_gzip(r);
+
+	provider_log(LEVEL_INFO, "serving version %lld%s: %zu routers, %zu bytes, rendered in %.1f ms "
+		     "(read %.1f, build %.1f), gzip copy of %zu bytes in %.1f ms", r->version,
+		     unchanged ? " (same bytes)" : "", stats->routers, r->state->doc->size, render_ms,
+		     stats->load_ms, stats->build_ms, r->state->doc->gzip_size, unchanged ? 0.0 : r->state->doc->gzip_ms);
 	log_document_warnings(r, stats);
 	note_recovery(r);
 }

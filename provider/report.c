@@ -16,6 +16,7 @@ typedef struct snapshot_view {
 	size_t gzip_size;
 	routes_stats stats;
 	double render_ms;
+	double gzip_ms;
 	double age_s;			/* since the document was last confirmed current */
 	char problem[PROBLEM_MAX];
 } snapshot_view;
@@ -31,6 +32,8 @@ take_view(provider_state *st, snapshot_view *v)
 		v->gzip_size = st->doc->gzip_size;
 		v->age_s = (apex_now_ms() - st->confirmed_at) / 1000.0;
 	}
+	if (st->doc)
+		v->gzip_ms = st->doc->gzip_ms;
 	v->stats = st->stats;
 	v->render_ms = st->render_ms;
 	memcpy(v->problem, st->problem, sizeof(v->problem));
@@ -93,8 +96,11 @@ write_document(FILE *f, const snapshot_view *v)
 	fprintf(f, "apex_provider_document_bytes{encoding=\"identity\"} %zu\n", v->size);
 	fprintf(f, "apex_provider_document_bytes{encoding=\"gzip\"} %zu\n", v->gzip_size);
 	metric_header(f, "apex_provider_render_duration_seconds", "gauge",
-		      "Time the last successful render took: reading, building and compressing.");
+		      "Time the last successful render took from reading the database to serving the bytes.");
 	fprintf(f, "apex_provider_render_duration_seconds %.6f\n", v->render_ms / 1000.0);
+	metric_header(f, "apex_provider_gzip_duration_seconds", "gauge",
+		      "Time compressing the served document took, after it was already served.");
+	fprintf(f, "apex_provider_gzip_duration_seconds %.6f\n", v->gzip_ms / 1000.0);
 	if (v->has_doc) {
 		metric_header(f, "apex_provider_document_age_seconds", "gauge",
 			      "Seconds since the served document was last confirmed to match the database.");

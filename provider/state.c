@@ -90,6 +90,14 @@ state_publish(provider_state *st, served_doc *doc, const routes_stats *stats, do
 }
 
 void
+state_attach_gzip(provider_state *st, gzip_copy *gz)
+{
+	pthread_rwlock_wrlock(&st->lock);
+	gzip_copy_attach(st->doc, gz);
+	pthread_rwlock_unlock(&st->lock);
+}
+
+void
 state_confirm(provider_state *st)
 {
 	pthread_rwlock_wrlock(&st->lock);

@@ -30,7 +30,7 @@ typedef struct provider_state {
 	served_doc *doc;		/* NULL until the first successful render */
 	char *token;			/* NULL: no token required */
 	routes_stats stats;		/* of the served document */
-	double render_ms;		/* reading, building and compressing it */
+	double render_ms;		/* from reading the database to serving the bytes */
 	double confirmed_at;		/* apex_now_ms() when it last matched config_version */
 	char problem[PROBLEM_MAX];	/* "" while healthy, else why it is degraded */
 
@@ -67,6 +67,9 @@ void state_count_poll(provider_state *st);
  * problem and marks the document confirmed now.
  */
 void state_publish(provider_state *st, served_doc *doc, const routes_stats *stats, double render_ms);
+
+/* Attaches the gzip copy of the served document (see doc.h). */
+void state_attach_gzip(provider_state *st, gzip_copy *gz);
 
 /* Marks the document confirmed current now and clears the problem. */
 void state_confirm(provider_state *st);

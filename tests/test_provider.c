@@ -704,6 +704,7 @@ Test(provider, health_and_metrics)
 	cr_assert_not_null(strstr(r.body, "apex_provider_db_up 1\n"), "%s", r.body);
 	cr_assert_not_null(strstr(r.body, "apex_provider_db_reconnects_total 0\n"), "%s", r.body);
 	cr_assert_not_null(strstr(r.body, "apex_provider_render_duration_seconds "), "%s", r.body);
+	cr_assert_not_null(strstr(r.body, "apex_provider_gzip_duration_seconds "), "%s", r.body);
 	cr_assert_not_null(strstr(r.body, "apex_provider_document_age_seconds "), "%s", r.body);
 	cr_assert_not_null(strstr(r.body, "apex_provider_polls_total 1\n"), "%s", r.body);
 	response_free(&r);
