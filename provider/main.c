@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -128,6 +129,25 @@ load_settings(const options *opts, apex_config **cfg, char **token)
 	return 0;
 }
 
+/*
+ * Raises the soft limit on open files toward the hard one, so that the
+ * connection limit and not the descriptor limit bounds the connections.
+ */
+static void
+raise_file_limit(void)
+{
+	struct rlimit limit;
+	rlim_t wanted = HTTP_CONNECTION_LIMIT + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted)
+		return;
+	limit.rlim_cur = limit.rlim_max < wanted ? limit.rlim_max : wanted;
+	if (setrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < wanted)
+		provider_log(LEVEL_WARNING, "only %llu file descriptors are allowed, fewer than the %d "
+			     "connections apex-provider accepts", (unsigned long long)limit.rlim_cur,
+			     HTTP_CONNECTION_LIMIT);
+}
+
 /* Blocks the signals the main thread waits for, before any thread starts. */
 static void
 block_signals(sigset_t *set)
@@ -174,6 +194,7 @@ run(apex_config *cfg, char *token, const options *opts)
 		free(token);
 		return err.status == APEX_INVALID ? 2 : 1;
 	}
+	raise_file_limit();
 	block_signals(&signals);
 	state_init(&state);
 	state_set_token(&state, token);

@@ -597,6 +597,58 @@ Test(provider, slow_and_many_clients)
 	cr_assert_eq(provider_stop(&p), 0);
 }
 
+Test(provider, idle_client_disconnected)
+{
+	provider_proc p;
+	char buf[256];
+	double started;
+	ssize_t n;
+	int fd;
+
+	provider_start(&p, NULL);
+	fd = connect_port(p.port);
+	cr_assert_eq(write(fd, "GET /traefik HTTP/1.1\r\nHost:", 28), 28);
+
+	/* the idle timeout is 15 s; the socket's own read timeout is 10 s */
+	started = apex_now_ms();
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n < 0 && errno == EAGAIN && apex_now_ms() - started < 60000);
+	cr_assert(n >= 0, "the half-sent request was still open after 60 s");
+	cr_assert_geq(apex_now_ms() - started, 5000, "closed long before the idle timeout");
+	close(fd);
+	assert_still_serving(p.port);
+	provider_stop(&p);
+}
+
+Test(provider, per_address_limit)
+{
+	enum { OPEN = 600 };
+	provider_proc p;
+	int fds[OPEN];
+	int refused = 0;
+
+	provider_start(&p, NULL);
+	for (int i = 0; i < OPEN; i++)
+		fds[i] = connect_port(p.port);
+
+	/* connections over the limit of 512 per address are closed at once */
+	for (int i = 0; i < OPEN; i++) {
+		struct pollfd pfd = { .fd = fds[i], .events = POLLIN };
+		char c;
+
+		if (poll(&pfd, 1, i < 500 ? 0 : 200) > 0 && read(fds[i], &c, 1) == 0)
+			refused++;
+	}
+	cr_assert_geq(refused, OPEN - 512 - 8, "only %d of %d connections over the limit were closed",
+		      refused, OPEN - 512);
+	for (int i = 0; i < OPEN; i++)
+		close(fds[i]);
+	usleep(200 * 1000);
+	assert_still_serving(p.port);
+	cr_assert_eq(provider_stop(&p), 0);
+}
+
 /* ---- the token ---- */
 
 static const char TOKEN[] = "0123456789abcdef0123456789abcdef";
