@@ -128,21 +128,22 @@ inspect_last_run(const apex_ctx *ctx, const char *subdomain, inspect_run *out, a
 
 	memset(out, 0, sizeof(*out));
 	res = apex_db_query(ctx->conn, err, "could not read the provisioning runs",
-			    "SELECT " ISO_UTC("started_at") ", coalesce(schema_ms, 0), "
-			    "coalesce(seed_ms, 0), coalesce(route_ms, 0), coalesce(register_ms, 0), "
-			    "total_ms, round_trips, rows_seeded, actor FROM apex.provisioning_runs "
+			    "SELECT " ISO_UTC("started_at") ", coalesce(validate_ms, 0), "
+			    "coalesce(schema_ms, 0), coalesce(seed_ms, 0), coalesce(route_ms, 0), "
+			    "coalesce(register_ms, 0), total_ms, round_trips, rows_seeded, actor "
+			    "FROM apex.provisioning_runs "
 			    "WHERE subdomain = $1 ORDER BY id DESC LIMIT 1", 1, params);
 	if (!res)
 		return APEX_FAILED;
 	out->found = PQntuples(res) > 0;
 	if (out->found) {
 		snprintf(out->started_at, sizeof(out->started_at), "%s", PQgetvalue(res, 0, 0));
-		for (int phase = PHASE_SCHEMA; phase <= PHASE_REGISTER; phase++)
-			out->phase_ms[phase] = atof(PQgetvalue(res, 0, phase));
-		out->total_ms = atof(PQgetvalue(res, 0, 5));
-		out->round_trips = atoi(PQgetvalue(res, 0, 6));
-		out->rows_seeded = atoi(PQgetvalue(res, 0, 7));
-		snprintf(out->actor, sizeof(out->actor), "%s", PQgetvalue(res, 0, 8));
+		for (int phase = PHASE_VALIDATE; phase < PHASE_COUNT; phase++)
+			out->phase_ms[phase] = atof(PQgetvalue(res, 0, 1 + phase));
+		out->total_ms = atof(PQgetvalue(res, 0, 6));
+		out->round_trips = atoi(PQgetvalue(res, 0, 7));
+		out->rows_seeded = atoi(PQgetvalue(res, 0, 8));
+		snprintf(out->actor, sizeof(out->actor), "%s", PQgetvalue(res, 0, 9));
 	}
 	PQclear(res);
 	return APEX_OK;
@@ -205,6 +206,7 @@ provider_from_row(const PGresult *res, int row, inspect_provider *p)
 	snprintf(p->last_poll_at, sizeof(p->last_poll_at), "%s", PQgetvalue(res, row, 3));
 	p->polls_served = atoll(PQgetvalue(res, row, 4));
 	snprintf(p->started_at, sizeof(p->started_at), "%s", PQgetvalue(res, row, 5));
+	p->heartbeat_age_s = atof(PQgetvalue(res, row, 8));
 }
 
 apex_status
@@ -218,7 +220,8 @@ inspect_fleet_load(const apex_ctx *ctx, inspect_fleet *out, apex_error *err)
 			    "SELECT s.instance, s.version_served, "
 			    "extract(epoch FROM now() - s.last_poll_at), " ISO_UTC("s.last_poll_at") ", "
 			    "s.polls_served, " ISO_UTC("s.started_at") ", p.config_version, "
-			    "p.maintenance FROM apex.platform p LEFT JOIN apex.provider_status s ON true "
+			    "p.maintenance, extract(epoch FROM now() - s.updated_at) "
+			    "FROM apex.platform p LEFT JOIN apex.provider_status s ON true "
 			    "ORDER BY s.instance", 0, NULL);
 	if (!res)
 		return APEX_FAILED;

@@ -37,7 +37,7 @@ apex_status inspect_features(const apex_ctx *ctx, const char *subdomain, char *b
 typedef struct inspect_run {
 	int found;			/* 0: no run recorded */
 	char started_at[40];		/* ISO 8601, UTC */
-	double phase_ms[PHASE_COUNT];	/* PHASE_VALIDATE is not recorded: 0 */
+	double phase_ms[PHASE_COUNT];	/* 0 for a phase the run did not record */
 	double total_ms;
 	int round_trips;
 	int rows_seeded;
@@ -71,6 +71,7 @@ typedef struct inspect_provider {
 	long long version_served;	/* -1 when it has served nothing yet */
 	double poll_age_s;		/* seconds since Traefik last polled it; -1: never */
 	char last_poll_at[40];		/* ISO 8601, UTC; "" when never */
+	double heartbeat_age_s;		/* seconds since the instance last wrote its row */
 	long long polls_served;
 	char started_at[40];
 } inspect_provider;

@@ -240,6 +240,7 @@ Test(console_data, last_run_has_phases)
 	cr_assert_eq(inspect_last_run(&ctx, sub, &run, &err), APEX_OK, "%s", err.message);
 	cr_assert_eq(run.found, 1);
 	cr_assert_gt(run.total_ms, 0);
+	cr_assert_gt(run.phase_ms[PHASE_VALIDATE], 0);
 	cr_assert_gt(run.phase_ms[PHASE_SEED], 0);
 	cr_assert_geq(run.total_ms, run.phase_ms[PHASE_SCHEMA] + run.phase_ms[PHASE_SEED]);
 	cr_assert_gt(run.round_trips, 0);
@@ -293,6 +294,7 @@ Test(console_data, fleet_serving_and_ages)
 	cr_assert_geq(found, 0, "instance %s not loaded", instance);
 	cr_assert_eq(fleet.items[found].polls_served, 7);
 	cr_assert_float_eq(fleet.items[found].poll_age_s, 90.0, 5.0);
+	cr_assert_float_eq(fleet.items[found].heartbeat_age_s, 0.0, 5.0, "updated_at defaults to now()");
 	cr_assert_geq(inspect_fleet_serving(&fleet, version, -1), 0);
 	cr_assert_eq(inspect_fleet_serving(&fleet, version + 1000000, -1), -1);
 
