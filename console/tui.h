@@ -35,6 +35,12 @@
 /* A provider not polled by Traefik for this long raises an alarm. */
 #define TUI_POLL_STALE_S 30.0
 
+/*
+ * apex-provider rewrites its status row at least every 30 seconds, so a row
+ * older than this belongs to an instance that no longer runs.
+ */
+#define TUI_HEARTBEAT_STALE_S 300.0
+
 /* How long the provision screen waits for the provider to serve the route. */
 #define TUI_SERVE_WAIT_MS 5000
 
@@ -128,6 +134,8 @@ typedef struct tui_detail {
 	inspect_backup_list backups;
 	auditlog_list audit;
 	char *router;			/* the Traefik router and middlewares as text */
+	long long router_version;	/* config_version the router was rendered from */
+	char router_key[160];		/* the tenant's updated_at, status and plan then */
 	int top;			/* first line on screen */
 	int n_lines;			/* lines of the last draw */
 	tui_screen_id return_to;
@@ -358,7 +366,8 @@ void tui_menu_close(tui_app *app);
 void tui_menu_post(tui_app *app);
 
 void tui_detail_open(tui_app *app, const char *subdomain);
-void tui_detail_load(tui_app *app);
+/* Reloads the shown tenant; FORCE also renders its router again. */
+void tui_detail_load(tui_app *app, int force);
 void tui_detail_draw(tui_app *app);
 int tui_detail_handle(tui_app *app, tui_action action);
 void tui_detail_free(tui_app *app);

@@ -18,13 +18,20 @@
 /* ---- loading ---- */
 
 static void
+clear_router(tui_detail *d)
+{
+	free(d->router);
+	d->router = NULL;
+	d->router_version = 0;
+	d->router_key[0] = '\0';
+}
+
+static void
 clear_data(tui_detail *d)
 {
 	tenant_clear(&d->t);
 	inspect_backup_list_free(&d->backups);
 	auditlog_list_free(&d->audit);
-	free(d->router);
-	d->router = NULL;
 	d->loaded = 0;
 }
 
@@ -99,23 +106,35 @@ describe_router(json_t *doc, const char *subdomain)
 
 /*
  * Renders the document with the provider's own renderer and keeps this
- * tenant's part.  NOTE: this builds the whole document, about as costly as
- * one provider reload; it runs when the detail opens or its tenant changes.
+ * tenant's part.  NOTE: this builds the whole document, as costly as one
+ * provider reload (about 1 s with 100,000 tenants in bench/console_bench.c),
+ * so it runs when the detail opens, on Ctrl-L, and when the tenant's own
+ * row changed; changes to other tenants leave the router text as it was,
+ * labelled with the config version it was rendered from.
  */
 static apex_status
-load_router(tui_app *app, tui_detail *d, apex_error *err)
+load_router(tui_app *app, tui_detail *d, int force, apex_error *err)
 {
+	routes_stats stats = { 0 };
+	char key[sizeof(d->router_key)];
 	json_t *doc;
 
-	if (routes_build(app->ctx.conn, app->cfg, &doc, NULL, err))
+	/* updated_at has whole seconds, so two changes in one second need the status too */
+	snprintf(key, sizeof(key), "%s %s %s", d->t.updated_at, d->t.status, d->t.plan);
+	if (!force && d->router && strcmp(d->router_key, key) == 0)
+		return APEX_OK;
+	if (routes_build(app->ctx.conn, app->cfg, &doc, &stats, err))
 		return APEX_FAILED;
+	clear_router(d);
 	d->router = describe_router(doc, d->subdomain);
+	d->router_version = stats.config_version;
+	snprintf(d->router_key, sizeof(d->router_key), "%s", key);
 	json_decref(doc);
 	return APEX_OK;
 }
 
 static apex_status
-load_all(tui_app *app, tui_detail *d, apex_error *err)
+load_all(tui_app *app, tui_detail *d, int force, apex_error *err)
 {
 	const apex_ctx *ctx = &app->ctx;
 	auditlog_filter filter = { .tenant = d->subdomain, .limit = DETAIL_AUDIT_ENTRIES };
@@ -133,18 +152,18 @@ load_all(tui_app *app, tui_detail *d, apex_error *err)
 	if (!st)
 		st = auditlog_load(ctx, &filter, &d->audit, err);
 	if (!st)
-		st = load_router(app, d, err);
+		st = load_router(app, d, force, err);
 	return st;
 }
 
 void
-tui_detail_load(tui_app *app)
+tui_detail_load(tui_app *app, int force)
 {
 	tui_detail *d = &app->detail;
 	apex_error err = { 0 };
 
 	clear_data(d);
-	if (load_all(app, d, &err)) {
+	if (load_all(app, d, force, &err)) {
 		tui_db_failed(app, &err);
 		return;
 	}
@@ -162,11 +181,12 @@ tui_detail_open(tui_app *app, const char *subdomain)
 		app->message[0] = '\0';
 	}
 	clear_data(d);
+	clear_router(d);
 	snprintf(d->subdomain, sizeof(d->subdomain), "%s", subdomain);
 	d->top = 0;
 	app->screen = SCREEN_DETAIL;
 	if (tui_db_ready(app))
-		tui_detail_load(app);
+		tui_detail_load(app, 1);
 	app->dirty = 1;
 }
 
@@ -174,6 +194,7 @@ void
 tui_detail_free(tui_app *app)
 {
 	clear_data(&app->detail);
+	clear_router(&app->detail);
 }
 
 /* ---- drawing ---- */
@@ -267,7 +288,7 @@ draw_run(cursor *c, const inspect_run *r)
 	}
 	line(c, 1, A_NORMAL, "started %s by %s, %d round trips, %d rows seeded", r->started_at,
 	     r->actor, r->round_trips, r->rows_seeded);
-	for (int phase = PHASE_SCHEMA; phase <= PHASE_REGISTER; phase++)
+	for (int phase = PHASE_VALIDATE; phase < PHASE_COUNT; phase++)
 		line(c, 1, A_NORMAL, "%-10s %10.2f ms", provision_phase_name((provision_phase)phase),
 		     r->phase_ms[phase]);
 	line(c, 1, A_BOLD, "%-10s %10.2f ms", "total", r->total_ms);
@@ -331,7 +352,8 @@ tui_detail_draw(tui_app *app)
 	draw_identity(&c, &d->t, d->features);
 	draw_usage(&c, &d->usage);
 	draw_run(&c, &d->run);
-	heading(&c, "Traefik router served by apex-provider");
+	line(&c, 0, A_BOLD | A_UNDERLINE, "Traefik router served by apex-provider (config version %lld)",
+	     d->router_version);
 	draw_text_block(&c, d->router);
 	draw_backups(&c, &d->backups);
 	draw_audit(&c, &d->audit);

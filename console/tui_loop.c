@@ -82,6 +82,7 @@ tui_reload(tui_app *app, unsigned changed)
 {
 	if (!tui_db_ready(app) || !changed)
 		return;
+	tui_timing("reload", (long)changed);
 	if (changed & (TUI_CHANGED_TENANTS | TUI_CHANGED_ALL))
 		tui_tenants_load(app, (changed & TUI_CHANGED_ALL) != 0);
 	if ((changed & (TUI_CHANGED_AUDIT | TUI_CHANGED_ALL)) && app->audit.loaded)
@@ -91,7 +92,7 @@ tui_reload(tui_app *app, unsigned changed)
 	if (changed & (TUI_CHANGED_TENANTS | TUI_CHANGED_FLEET | TUI_CHANGED_ALL))
 		tui_fleet_load(app);
 	if (app->screen == SCREEN_DETAIL && tui_db_ready(app))
-		tui_detail_load(app);
+		tui_detail_load(app, (changed & TUI_CHANGED_ALL) != 0);
 	app->dirty = 1;
 }
 

@@ -14,22 +14,37 @@
 #define REFRESH_SHOWN_MS 1000
 #define REFRESH_HIDDEN_MS 10000
 
-/* Sets the alarm when no instance reported, or one has not been polled lately. */
+static int
+stopped(const inspect_provider *p)
+{
+	return p->heartbeat_age_s > TUI_HEARTBEAT_STALE_S;
+}
+
+static int
+poll_stale(const inspect_provider *p)
+{
+	return p->poll_age_s < 0 || p->poll_age_s > TUI_POLL_STALE_S;
+}
+
+/*
+ * Sets the alarm when no instance runs, or a running one has not been
+ * polled lately.  Stopped instances (no heartbeat) alarm only when no other
+ * instance runs, so a retired instance's old row does not alarm for ever.
+ */
 static void
 check_alarm(tui_fleet *f)
 {
+	size_t running = 0;
+
 	f->alarm = 0;
 	f->alarm_text[0] = '\0';
-	if (f->fleet.count == 0) {
-		f->alarm = 1;
-		snprintf(f->alarm_text, sizeof(f->alarm_text),
-			 "no apex-provider instance has reported: Traefik gets no routes from Apex");
-		return;
-	}
 	for (size_t i = 0; i < f->fleet.count; i++) {
 		const inspect_provider *p = &f->fleet.items[i];
 
-		if (p->poll_age_s >= 0 && p->poll_age_s <= TUI_POLL_STALE_S)
+		if (stopped(p))
+			continue;
+		running++;
+		if (!poll_stale(p) || f->alarm)
 			continue;
 		f->alarm = 1;
 		if (p->poll_age_s < 0)
@@ -39,7 +54,11 @@ check_alarm(tui_fleet *f)
 			snprintf(f->alarm_text, sizeof(f->alarm_text),
 				 "provider \"%s\" was last polled %.0f s ago (alarm after %.0f s)",
 				 p->instance, p->poll_age_s, TUI_POLL_STALE_S);
-		return;
+	}
+	if (running == 0) {
+		f->alarm = 1;
+		snprintf(f->alarm_text, sizeof(f->alarm_text), "no apex-provider instance is running: "
+			 "Traefik gets no new routes from Apex");
 	}
 }
 
@@ -54,6 +73,7 @@ tui_fleet_load(tui_app *app)
 									    : REFRESH_HIDDEN_MS);
 	if (!tui_db_ready(app))
 		return;
+	tui_timing("fleet", 0);
 	if (inspect_fleet_load(&app->ctx, &fleet, &err)) {
 		tui_db_failed(app, &err);
 		return;
@@ -106,24 +126,29 @@ format_age(double age_s, char *buf, size_t size)
 static void
 draw_instance(tui_app *app, int y, const inspect_provider *p, long long config_version, int selected)
 {
-	int stale = p->poll_age_s < 0 || p->poll_age_s > TUI_POLL_STALE_S;
-	int behind = p->version_served < config_version;
-	attr_t base = selected ? A_REVERSE : A_NORMAL;
-	attr_t bad = tui_attr(app, PAIR_ERROR, A_BOLD) | A_BOLD;
-	char age[32], version[32], started[32];
+	int gone = stopped(p);
+	int behind = !gone && p->version_served < config_version;
+	attr_t base = (selected ? A_REVERSE : A_NORMAL) | (gone ? A_DIM : 0);
+	attr_t bad = gone ? 0 : tui_attr(app, PAIR_ERROR, A_BOLD) | A_BOLD;
+	char age[32], heartbeat[32], version[32], started[32];
 
 	format_age(p->poll_age_s, age, sizeof(age));
+	format_age(p->heartbeat_age_s, heartbeat, sizeof(heartbeat));
+	if (gone)
+		snprintf(heartbeat + strlen(heartbeat), sizeof(heartbeat) - strlen(heartbeat), " stopped");
 	if (p->version_served < 0)
 		snprintf(version, sizeof(version), "-");
 	else
-		snprintf(version, sizeof(version), "%lld%s", p->version_served, behind ? " (behind)" : "");
+		snprintf(version, sizeof(version), "%lld%s", p->version_served, behind ? " behind" : "");
 	tui_format_time(p->started_at, started, sizeof(started));
 	tui_put(app, app->win, y, 0, COLS, "", base);
 	tui_put(app, app->win, y, 0, 24, p->instance, base);
-	tui_put(app, app->win, y, 25, 16, version, base | (behind ? bad : 0));
-	tui_put(app, app->win, y, 42, 13, age, base | (stale ? bad : 0));
-	tui_putf(app, app->win, y, 56, 10, base, "%10lld", p->polls_served);
-	tui_put(app, app->win, y, 67, COLS - 67, started, base);
+	tui_put(app, app->win, y, 25, 14, version, base | (behind ? bad : 0));
+	tui_put(app, app->win, y, 40, 11, age, base | (poll_stale(p) ? bad : 0));
+	tui_put(app, app->win, y, 52, 19, heartbeat, base | (gone ? A_BOLD : 0));
+	tui_putf(app, app->win, y, 72, COLS - 72, base, "%lld", p->polls_served);
+	if (COLS >= 100)
+		tui_put(app, app->win, y, 82, COLS - 82, started, base);
 }
 
 void
@@ -138,8 +163,9 @@ tui_fleet_draw(tui_app *app)
 		tui_putf(app, app->win, y, 0, COLS, tui_attr(app, PAIR_ERROR, A_BOLD) | A_BOLD,
 			 "ALARM: %s", f->alarm_text);
 	y++;
-	tui_put(app, app->win, y++, 0, COLS,
-		"INSTANCE                 VERSION SERVED   LAST POLL          POLLS STARTED (UTC)",
+	tui_put(app, app->win, y++, 0, COLS, COLS >= 100 ?
+		"INSTANCE                 VERSION SERVED LAST POLL   HEARTBEAT           POLLS     STARTED (UTC)" :
+		"INSTANCE                 VERSION SERVED LAST POLL   HEARTBEAT           POLLS",
 		A_BOLD | A_UNDERLINE);
 	for (size_t i = 0; i < f->fleet.count && y < LINES - 2; i++)
 		draw_instance(app, y++, &f->fleet.items[i], f->fleet.config_version, i == f->cursor);

@@ -396,7 +396,15 @@ check "read-only hides the actions" ro last_line_lacks ro "Suspend|New"
 keys ro s n ?
 check "read-only keys are read" ro wait_for ro "Keys (q closes)"
 check "read-only keys open no dialog" ro screen_lacks ro "Provision a tenant|Suspend "
-keys ro q q
+keys ro q /
+type_text ro "$SUB"
+keys ro Enter
+check "read-only filter works" ro wait_line ro "$SUB" "active"
+"$APEXCTL" suspend "$SUB" --reason "read-only check" >/dev/null
+check "read-only console updates live" ro wait_line ro "$SUB" "suspended"
+"$APEXCTL" resume "$SUB" >/dev/null
+check "read-only console sees the resume" ro wait_line ro "$SUB" "active"
+keys ro q
 
 # ---- signals ----
 
