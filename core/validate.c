@@ -430,7 +430,7 @@ apex_validate_listen(const char *value, apex_error *err)
 	long long port = 0;
 	size_t host_len = colon ? (size_t)(colon - value) : 0;
 	int ok = colon && host_len > 0 && host_len < 256 && apex_parse_integer(colon + 1, &port) == 0 &&
-		 port >= 1 && port <= 65535;
+		 port >= 0 && port <= 65535;
 
 	for (size_t i = 0; ok && i < host_len; i++)
 		ok = isalnum((unsigned char)value[i]) || strchr(".-:[]", value[i]) != NULL;
@@ -439,7 +439,7 @@ apex_validate_listen(const char *value, apex_error *err)
 	if (ok)
 		return APEX_OK;
 	apex_fail(err, APEX_INVALID, "invalid listen address \"%s\": use HOST:PORT with a port "
-		  "from 1 to 65535", shown(value, buf, sizeof(buf)));
+		  "from 0 to 65535 (0 picks a free port)", shown(value, buf, sizeof(buf)));
 	apex_error_hint(err, "For example \"127.0.0.1:9000\" or \"[::1]:9000\".");
 	return APEX_INVALID;
 }

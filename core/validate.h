@@ -42,7 +42,7 @@ apex_status apex_validate_traefik_name(const char *value, const char *what, apex
 
 /*
  * A listen address "HOST:PORT": an IPv4 address, "[IPv6]" or a host name,
- * and a port from 1 to 65535.
+ * and a port from 0 to 65535 (0: the system picks a free port).
  */
 apex_status apex_validate_listen(const char *value, apex_error *err);
 

@@ -298,6 +298,8 @@ Test(config, listen_address_forms)
 	cr_assert_eq(apex_validate_listen("127.0.0.1", &err), APEX_INVALID);
 	cr_assert_eq(apex_validate_listen(":9000", &err), APEX_INVALID);
 	cr_assert_eq(apex_validate_listen("[::1:9000", &err), APEX_INVALID);
-	cr_assert_eq(apex_validate_listen("host:0", &err), APEX_INVALID);
+	cr_assert_eq(apex_validate_listen("host:0", &err), APEX_OK);
+	cr_assert_eq(apex_validate_listen("host:65536", &err), APEX_INVALID);
+	cr_assert_eq(apex_validate_listen("host:-1", &err), APEX_INVALID);
 	cr_assert_eq(apex_validate_listen("a b:80", &err), APEX_INVALID);
 }
