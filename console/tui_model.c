@@ -149,6 +149,9 @@ compare_rows(const void *pa, const void *pb)
 static void
 sort_rows(tui_table *t)
 {
+	/* an empty table has no arrays yet, and qsort() must not get NULL */
+	if (t->n_rows == 0)
+		return;
 	for (size_t i = 0; i < t->n_rows; i++)
 		t->order[i] = i;
 	sorting = t;

@@ -14,7 +14,7 @@
 
 #define TUI_FILTER_MAX 128
 
-/* One tenant; the strings are borrowed from whoever loaded the row. */
+/* One tenant.  The strings point into memory of the code that loaded the row. */
 typedef struct tui_row {
 	long long id;
 	const char *subdomain;

@@ -126,15 +126,15 @@ format_age(double age_s, char *buf, size_t size)
 static void
 draw_instance(tui_app *app, int y, const inspect_provider *p, long long config_version, int selected)
 {
-	int gone = stopped(p);
-	int behind = !gone && p->version_served < config_version;
-	attr_t base = (selected ? A_REVERSE : A_NORMAL) | (gone ? A_DIM : 0);
-	attr_t bad = gone ? 0 : tui_attr(app, PAIR_ERROR, A_BOLD) | A_BOLD;
+	int is_stopped = stopped(p);
+	int behind = !is_stopped && p->version_served < config_version;
+	attr_t base = (selected ? A_REVERSE : A_NORMAL) | (is_stopped ? A_DIM : 0);
+	attr_t bad = is_stopped ? 0 : tui_attr(app, PAIR_ERROR, A_BOLD) | A_BOLD;
 	char age[32], heartbeat[32], version[32], started[32];
 
 	format_age(p->poll_age_s, age, sizeof(age));
 	format_age(p->heartbeat_age_s, heartbeat, sizeof(heartbeat));
-	if (gone)
+	if (is_stopped)
 		snprintf(heartbeat + strlen(heartbeat), sizeof(heartbeat) - strlen(heartbeat), " stopped");
 	if (p->version_served < 0)
 		snprintf(version, sizeof(version), "-");
@@ -145,7 +145,7 @@ draw_instance(tui_app *app, int y, const inspect_provider *p, long long config_v
 	tui_put(app, app->win, y, 0, 24, p->instance, base);
 	tui_put(app, app->win, y, 25, 14, version, base | (behind ? bad : 0));
 	tui_put(app, app->win, y, 40, 11, age, base | (poll_stale(p) ? bad : 0));
-	tui_put(app, app->win, y, 52, 19, heartbeat, base | (gone ? A_BOLD : 0));
+	tui_put(app, app->win, y, 52, 19, heartbeat, base | (is_stopped ? A_BOLD : 0));
 	tui_putf(app, app->win, y, 72, COLS - 72, base, "%lld", p->polls_served);
 	if (COLS >= 100)
 		tui_put(app, app->win, y, 82, COLS - 82, started, base);

@@ -263,6 +263,16 @@ page_rows(void)
 	return rows > 0 ? (size_t)rows : 1;
 }
 
+static const char *
+empty_text(const tui_app *app)
+{
+	if (!app->tenants.loaded)
+		return "loading...";
+	if (app->tenants.table.n_rows > 0)
+		return "no tenant matches the filter";
+	return app->read_only ? "no tenants yet" : "no tenants yet; press n to provision one";
+}
+
 void
 tui_tenants_draw(tui_app *app)
 {
@@ -280,9 +290,7 @@ tui_tenants_draw(tui_app *app)
 		draw_row(app, &l, y + (int)i, &t->rows[t->shown[index]], index == t->cursor);
 	}
 	if (t->n_shown == 0)
-		tui_put(app, app->win, y, 0, COLS, !app->tenants.loaded ? "loading..." :
-			t->n_rows ? "no tenant matches the filter" : "no tenants yet; press n to provision one",
-			A_DIM);
+		tui_put(app, app->win, y, 0, COLS, empty_text(app), A_DIM);
 	if (t->filter[0])
 		snprintf(app->info, sizeof(app->info), "%zu of %zu  filter: %.60s", t->n_shown, t->n_rows,
 			 t->filter);

@@ -43,6 +43,7 @@ sql() { psql "host=$APEX_HOME/run dbname=apex user=apex" -XAtqc "$1"; }
 # The pane runs the console, then reports its exit status and terminal modes.
 cat >"$WORK/pane.sh" <<'EOF'
 #!/bin/sh
+ulimit -c 0
 pidfile=$1
 shift
 sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@"
@@ -283,6 +284,24 @@ keys main Enter
 "$APEXCTL" provision "$PREFIX-ext" >/dev/null
 check "apexctl provision appears live" main wait_for main "$PREFIX-ext"
 
+# ---- archive ----
+
+keys main /
+keys main C-u
+type_text main "$PREFIX-ext"
+keys main Enter
+wait_line main "$PREFIX-ext" "active" >/dev/null
+keys main a
+check "a asks for a typed confirmation" main wait_for main "Archive $PREFIX-ext"
+type_text main "$PREFIX-ext"
+keys main Tab
+type_text main "console archive"
+keys main Enter
+check "typed confirmation archives" main wait_for main "tenant $PREFIX-ext is now archived" 30
+check "tenant is archived in the database" "" test "$(tenant_field "$PREFIX-ext" status)" = archived
+check "archiving wrote a catalogued backup" "" test "$(sql "SELECT count(*) FROM apex.backups
+	WHERE tenant = '$PREFIX-ext'")" -ge 1
+
 # ---- audit log ----
 
 keys main 2
@@ -384,6 +403,11 @@ check "LANG=C: only ASCII on screen" plain only_ascii plain
 keys plain Escape q
 check "NO_COLOR console quits cleanly" plain wait_for plain "[exit 0]"
 
+start mono 80 24 TERM=vt100
+check "a terminal without colors works" mono wait_for mono "db ok"
+check "no colors on a terminal without them" mono no_colors mono
+keys mono q
+
 start color 80 24
 check "colors are used without NO_COLOR" color wait_colors color
 keys color q
@@ -413,6 +437,12 @@ wait_for term "db ok" >/dev/null
 kill -TERM "$(cat "$WORK/term.pid")"
 check "SIGTERM ends the console" term wait_for term "[exit 143]"
 check "terminal restored after SIGTERM" term terminal_restored term
+
+start segv 80 24
+wait_for segv "db ok" >/dev/null
+kill -SEGV "$(cat "$WORK/segv.pid")"
+check "a fatal signal ends the console" segv wait_for segv "[exit 139]"
+check "terminal restored after a fatal signal" segv terminal_restored segv
 
 # ---- losing the database ----
 
