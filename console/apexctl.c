@@ -29,7 +29,7 @@ static const verb verbs[] = {
 	{ "list", cmd_list, "list", "list every tenant" },
 	{ "show", cmd_show, "show SUBDOMAIN", "show one tenant with its provisioning runs" },
 	{ "suspend", cmd_suspend, "suspend SUBDOMAIN --reason TEXT", "kill switch: stop serving a tenant" },
-	{ "resume", cmd_resume, "resume SUBDOMAIN", "serve a suspended tenant again" },
+	{ "resume", cmd_resume, "resume SUBDOMAIN [--reason TEXT]", "serve a suspended tenant again" },
 	{ "archive", cmd_archive, "archive SUBDOMAIN [--reason TEXT]",
 	  "close a tenant after a backup; its data is kept" },
 	{ "backup", cmd_backup, "backup SUBDOMAIN", "write a compressed backup of a tenant's tables" },

@@ -343,13 +343,23 @@ cmd_suspend(ctl *c, int argc, char **argv)
 int
 cmd_resume(ctl *c, int argc, char **argv)
 {
+	static const struct option options[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *reason = NULL;
 	apex_error err = { 0 };
-	int changed;
-	int st = no_options("resume", argc, argv, 1);
+	int opt, changed;
 
-	if (st)
-		return st;
-	if (ctl_open(c, &err) || tenant_resume(&c->ctx, argv[optind], &changed, &err))
+	while ((opt = getopt_long(argc, argv, ":r:", options, NULL)) != -1) {
+		if (opt != 'r')
+			return ctl_bad_option("resume", argv, opt);
+		reason = optarg;
+	}
+	if (argc - optind != 1)
+		return ctl_usage_error("resume", argc - optind < 1 ? "missing subdomain"
+				       : "too many arguments");
+	if (ctl_open(c, &err) || tenant_resume(&c->ctx, argv[optind], reason, &changed, &err))
 		return ctl_report(&err);
 	return report_transition(c, argv[optind], "active", changed);
 }

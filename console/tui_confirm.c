@@ -45,14 +45,12 @@ action_verb(tui_confirm_kind kind)
 	}
 }
 
-/*
- * NOTE: tenant_resume() records no reason, so resuming asks only for the
- * subdomain; asking for a reason that is then dropped would mislead.
- */
+/* Every action asks for a reason; it is recorded in the audit entry. */
 static int
 wants_reason(tui_confirm_kind kind)
 {
-	return kind != CONFIRM_RESUME;
+	(void)kind;
+	return 1;
 }
 
 /* ---- form ---- */
@@ -238,7 +236,7 @@ run_action(tui_app *app, tui_confirm *c, int *changed, backup_info *backup, apex
 	case CONFIRM_SUSPEND:
 		return tenant_suspend(&app->ctx, c->subdomain, reason, changed, err);
 	case CONFIRM_RESUME:
-		return tenant_resume(&app->ctx, c->subdomain, changed, err);
+		return tenant_resume(&app->ctx, c->subdomain, reason, changed, err);
 	case CONFIRM_ARCHIVE:
 		return tenant_archive(&app->ctx, c->subdomain, reason, changed, backup, err);
 	default:

@@ -52,12 +52,14 @@ tui_db_setup(tui_app *app, apex_error *err)
 	return APEX_OK;
 }
 
+/* Keeps the first line of a libpq message, which fits the status line. */
 static void
 trim(char *s)
 {
-	size_t len = strlen(s);
+	size_t len = strcspn(s, "\n");
 
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
+	s[len] = '\0';
+	while (len > 0 && s[len - 1] == ' ')
 		s[--len] = '\0';
 }
 

@@ -156,7 +156,8 @@ typedef struct transition {
 	const char *from;		/* required current status */
 	const char *also_from;		/* another allowed status, or NULL */
 	const char *to;
-	const char *reason;		/* stored as status_reason; NULL clears it */
+	const char *reason;		/* recorded in the audit entry; may be NULL */
+	int keep_reason;		/* also stored as status_reason (else cleared) */
 	const char *privilege_sql;	/* GRANT or REVOKE, with %s for the schema */
 	const char *action;		/* audit action */
 	const backup_info *backup;	/* the backup taken first, or NULL */
@@ -206,7 +207,7 @@ apply_transition(const apex_ctx *ctx, const transition *tr, const char *schema, 
 	json_decref(detail);
 	sqlbuf_init(&b, ctx->conn);
 	sqlbuf_appendf(&b, "UPDATE apex.tenants SET status = '%s', status_reason = ", tr->to);
-	sqlbuf_literal(&b, tr->reason);
+	sqlbuf_literal(&b, tr->keep_reason ? tr->reason : NULL);
 	if (strcmp(tr->to, "archived") == 0)
 		sqlbuf_append(&b, ", archived_at = now(), updated_at = now() WHERE subdomain = ");
 	else
@@ -265,7 +266,7 @@ tenant_suspend(const apex_ctx *ctx, const char *subdomain, const char *reason,
 {
 	transition tr = {
 		.subdomain = subdomain, .from = "active", .to = "suspended", .reason = reason,
-		.privilege_sql = "REVOKE USAGE ON SCHEMA %s FROM %s;",
+		.keep_reason = 1, .privilege_sql = "REVOKE USAGE ON SCHEMA %s FROM %s;",
 		.action = "TENANT_SUSPENDED",
 	};
 
@@ -278,14 +279,18 @@ tenant_suspend(const apex_ctx *ctx, const char *subdomain, const char *reason,
 }
 
 apex_status
-tenant_resume(const apex_ctx *ctx, const char *subdomain, int *changed, apex_error *err)
+tenant_resume(const apex_ctx *ctx, const char *subdomain, const char *reason, int *changed,
+	      apex_error *err)
 {
 	transition tr = {
-		.subdomain = subdomain, .from = "suspended", .to = "active", .reason = NULL,
+		.subdomain = subdomain, .from = "suspended", .to = "active", .reason = reason,
 		.privilege_sql = "GRANT USAGE ON SCHEMA %s TO %s;",
 		.action = "TENANT_RESUMED",
 	};
 
+	*changed = 0;
+	if (reason && apex_validate_reason(reason, err))
+		return APEX_INVALID;
 	return run_transition(ctx, &tr, changed, err);
 }
 
@@ -295,7 +300,7 @@ tenant_archive(const apex_ctx *ctx, const char *subdomain, const char *reason, i
 {
 	transition tr = {
 		.subdomain = subdomain, .from = "active", .also_from = "suspended", .to = "archived",
-		.reason = reason, .privilege_sql = "REVOKE USAGE ON SCHEMA %s FROM %s;",
+		.reason = reason, .keep_reason = 1, .privilege_sql = "REVOKE USAGE ON SCHEMA %s FROM %s;",
 		.action = "TENANT_ARCHIVED", .backup = backup,
 	};
 	tenant t;

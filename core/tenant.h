@@ -107,14 +107,16 @@ void tenant_list_free(tenant_list *list);
 /*
  * The kill switch.  Suspending sends the tenant's visitors to the
  * "suspended" service (or removes its router) and revokes the tenant role's
- * USAGE on its schema; resuming restores both.  *changed is 0 when the
+ * USAGE on its schema; resuming restores both.  The reason is recorded in
+ * the audit entry; a suspension's reason is also kept as status_reason
+ * until the resume clears it.  The reason of a resume may be NULL.  *changed is 0 when the
  * tenant was already in the requested state.  APEX_NOT_FOUND for unknown
  * tenants; archived tenants cannot be suspended or resumed (APEX_INVALID).
  */
 apex_status tenant_suspend(const apex_ctx *ctx, const char *subdomain, const char *reason,
 			   int *changed, apex_error *err);
-apex_status tenant_resume(const apex_ctx *ctx, const char *subdomain, int *changed,
-			  apex_error *err);
+apex_status tenant_resume(const apex_ctx *ctx, const char *subdomain, const char *reason,
+			  int *changed, apex_error *err);
 
 struct backup_info;
 

@@ -272,6 +272,18 @@ check "tenant is suspended in the database" "" test "$(tenant_field "$SUB" statu
 check "suspension is audited with the reason" "" test "$(sql "SELECT count(*) FROM apex.audit_logs
 	WHERE action = 'TENANT_SUSPENDED' AND tenant = '$SUB' AND source = 'console'
 	AND detail->>'reason' = 'console test'")" = 1
+keys main r
+check "r asks for a typed confirmation" main wait_for main "Resume $SUB"
+type_text main "$SUB"
+keys main Tab
+type_text main "console resume"
+keys main Enter
+check "typed confirmation resumes" main wait_for main "tenant $SUB is now active"
+check "resume is audited with the reason" "" test "$(sql "SELECT count(*) FROM apex.audit_logs
+	WHERE action = 'TENANT_RESUMED' AND tenant = '$SUB' AND source = 'console'
+	AND detail->>'reason' = 'console resume'")" = 1
+"$APEXCTL" suspend "$SUB" --reason "suspended again from outside" >/dev/null
+check "apexctl suspend appears live" main wait_line main "$SUB" "suspended"
 
 # ---- changes made from outside appear live ----
 

@@ -189,7 +189,7 @@ Test(archive, repeat_and_transitions)
 	cr_assert_eq(tenant_archive(&ctx, sub, NULL, &changed, &info, &err), APEX_OK);
 	cr_assert_eq(changed, 0);
 	cr_assert_eq(test_count(conn, "SELECT count(*) FROM apex.backups WHERE tenant = '%s'", sub), 1);
-	cr_assert_eq(tenant_resume(&ctx, sub, &changed, &err), APEX_INVALID);
+	cr_assert_eq(tenant_resume(&ctx, sub, NULL, &changed, &err), APEX_INVALID);
 	cr_assert(strstr(err.message, "from archived to active") != NULL, "%s", err.message);
 	cr_assert_eq(tenant_archive(&ctx, "no-such-tenant", NULL, &changed, &info, &err), APEX_NOT_FOUND);
 	cr_assert_eq(tenant_archive(&ctx, sub, "bad\x01reason", &changed, &info, &err), APEX_INVALID);

@@ -111,14 +111,14 @@ Test(lifecycle, resume_restores_access)
 
 	new_tenant(sub, sizeof(sub), "res");
 	cr_assert_eq(tenant_suspend(&ctx, sub, "chargeback", &changed, &err), APEX_OK);
-	cr_assert_eq(tenant_resume(&ctx, sub, &changed, &err), APEX_OK, "%s", err.message);
+	cr_assert_eq(tenant_resume(&ctx, sub, NULL, &changed, &err), APEX_OK, "%s", err.message);
 	cr_assert_eq(changed, 1);
 	cr_assert(role_can_read(sub), "a resumed tenant's role cannot read its schema");
 	cr_assert_eq(test_count(conn, "SELECT count(*) FROM apex.tenants WHERE subdomain = '%s' AND "
 				"status = 'active' AND status_reason IS NULL", sub), 1);
 	cr_assert_eq(test_count(conn, "SELECT count(*) FROM apex.audit_logs WHERE tenant = '%s' AND "
 				"action = 'TENANT_RESUMED'", sub), 1);
-	cr_assert_eq(tenant_resume(&ctx, sub, &changed, &err), APEX_OK);
+	cr_assert_eq(tenant_resume(&ctx, sub, NULL, &changed, &err), APEX_OK);
 	cr_assert_eq(changed, 0);
 	cr_assert_eq(test_count(conn, "SELECT count(*) FROM apex.audit_logs WHERE tenant = '%s' AND "
 				"action = 'TENANT_RESUMED'", sub), 1);
@@ -145,7 +145,7 @@ Test(lifecycle, unknown_tenant_not_found)
 
 	cr_assert_eq(tenant_suspend(&ctx, "no-such-shop", "x", &changed, &err), APEX_NOT_FOUND);
 	cr_assert(strstr(err.message, "\"no-such-shop\" does not exist") != NULL, "%s", err.message);
-	cr_assert_eq(tenant_resume(&ctx, "no-such-shop", &changed, &err), APEX_NOT_FOUND);
+	cr_assert_eq(tenant_resume(&ctx, "no-such-shop", NULL, &changed, &err), APEX_NOT_FOUND);
 	cr_assert_eq(changed, 0);
 }
 
@@ -268,7 +268,7 @@ Test(lifecycle, suspend_removes_storefront_route)
 	cr_assert_eq(tenant_suspend(&ctx, sub, "chargeback", &changed, &err), APEX_OK, "%s", err.message);
 	cr_assert_null(served_router(sub), "a suspended tenant is still routed without a suspended page");
 
-	cr_assert_eq(tenant_resume(&ctx, sub, &changed, &err), APEX_OK, "%s", err.message);
+	cr_assert_eq(tenant_resume(&ctx, sub, NULL, &changed, &err), APEX_OK, "%s", err.message);
 	router = served_router(sub);
 	cr_assert_not_null(router, "a resumed tenant has no router");
 	cr_assert_str_eq(router_service(router), "storefront");
@@ -307,4 +307,23 @@ Test(lifecycle, apexctl_routes_follows_kill_switch)
 	cr_assert_eq(test_run(&out, "%s routes", ctl), 0, "%s", out);
 	cr_assert(strstr(out, needle) == NULL, "router of a suspended tenant still served");
 	free(out);
+}
+
+Test(lifecycle, resume_reason_audited)
+{
+	char sub[64];
+	int changed;
+	apex_error err = { 0 };
+
+	new_tenant(sub, sizeof(sub), "why-back");
+	cr_assert_eq(tenant_suspend(&ctx, sub, "unpaid", &changed, &err), APEX_OK);
+	cr_assert_eq(tenant_resume(&ctx, sub, "bad\x01", &changed, &err), APEX_INVALID);
+	cr_assert_eq(changed, 0);
+	cr_assert_eq(test_count(conn, "SELECT count(*) FROM apex.tenants WHERE subdomain = '%s' "
+				"AND status = 'suspended'", sub), 1, "an invalid reason still resumed");
+	cr_assert_eq(tenant_resume(&ctx, sub, "invoice paid", &changed, &err), APEX_OK, "%s", err.message);
+	cr_assert_eq(test_count(conn, "SELECT count(*) FROM apex.audit_logs WHERE tenant = '%s' AND "
+				"action = 'TENANT_RESUMED' AND detail->>'reason' = 'invoice paid'", sub), 1);
+	cr_assert_eq(test_count(conn, "SELECT count(*) FROM apex.tenants WHERE subdomain = '%s' "
+				"AND status = 'active' AND status_reason IS NULL", sub), 1);
 }
