@@ -17,7 +17,7 @@
 #include "error.h"
 
 typedef struct served_doc {
-	const char *body;		/* owned; the responses send a copy in a memfd */
+	const char *body;		/* owned by the "full" response */
 	size_t size;
 	char etag[48];			/* strong ETag of the identity body, quoted */
 	char etag_gzip[56];		/* the same for the gzip body */
