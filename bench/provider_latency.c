@@ -1,10 +1,10 @@
 /*
  * provider_latency.c - change-to-served latency of apex-provider.
  *
- * Commits COUNT route changes one at a time (a new custom domain for one
- * tenant plus the config_version bump and NOTIFY that every route change
- * makes) and measures, for each, the time from COMMIT returning to the
- * first HEAD /traefik whose ETag differs from the one before.  HEAD is
+ * Commits COUNT route changes one at a time: a new custom domain for one
+ * tenant, with the config_version bump and NOTIFY that every route change
+ * makes.  For each it measures the time from COMMIT returning to the first
+ * HEAD /traefik whose ETag differs from the one before.  HEAD is
  * polled every POLL_US microseconds over one keep-alive connection, so the
  * figures carry up to that much extra delay.
  *

@@ -75,9 +75,9 @@ add_common_headers(struct MHD_Response *r, const char *etag, int gzip)
 
 /*
  * Builds a 200 response that owns DATA (malloc'd; freed here on failure).
- * Buffers, not a memfd sent with sendfile(2): libmicrohttpd 0.9 caps each
- * sendfile call in its event loop at 128 KiB (MHD_SENFILE_CHUNK_), and an
- * A/B run with wrk on the benchmark machine gave 30 to 55% more requests
+ * Buffers, not a memfd sent with sendfile(2), because libmicrohttpd 0.9
+ * caps each sendfile call in its event loop at 128 KiB (MHD_SENFILE_CHUNK_).
+ * An A/B run with wrk on the benchmark machine gave 30 to 55% more requests
  * per second with buffers at 10,000 and 100,000 tenants.
  */
 static struct MHD_Response *

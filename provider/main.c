@@ -137,12 +137,12 @@ static void
 raise_file_limit(void)
 {
 	struct rlimit limit;
-	rlim_t wanted = HTTP_CONNECTION_LIMIT + 64;
+	rlim_t needed = HTTP_CONNECTION_LIMIT + 64;
 
-	if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted)
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed)
 		return;
-	limit.rlim_cur = limit.rlim_max < wanted ? limit.rlim_max : wanted;
-	if (setrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < wanted)
+	limit.rlim_cur = limit.rlim_max < needed ? limit.rlim_max : needed;
+	if (setrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < needed)
 		provider_log(LEVEL_WARNING, "only %llu file descriptors are allowed, fewer than the %d "
 			     "connections apex-provider accepts", (unsigned long long)limit.rlim_cur,
 			     HTTP_CONNECTION_LIMIT);
