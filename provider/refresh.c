@@ -235,17 +235,20 @@ write_status(refresher *r)
 static void
 log_document_warnings(refresher *r, const routes_stats *stats)
 {
+	/* each count is logged when it changes, not at every render */
 	if (stats->skipped_hosts != r->logged_skipped_hosts && stats->skipped_hosts > 0)
 		provider_log(LEVEL_WARNING, "%zu host names were left out of the document because they "
 			     "are invalid or already routed to another tenant", stats->skipped_hosts);
 	r->logged_skipped_hosts = stats->skipped_hosts;
-	if (stats->skipped_tenants > 0)
+	if (stats->skipped_tenants != r->logged_skipped_tenants && stats->skipped_tenants > 0)
 		provider_log(LEVEL_WARNING, "%zu tenants have no router because their schema or plan "
 			     "contains control characters or invalid UTF-8", stats->skipped_tenants);
-	if (stats->unknown_plans > 0)
+	r->logged_skipped_tenants = stats->skipped_tenants;
+	if (stats->unknown_plans != r->logged_unknown_plans && stats->unknown_plans > 0)
 		provider_log(LEVEL_WARNING, "%zu routers have no rate limit because their plan is "
 			     "missing from apex.plans; run \"apexctl init\" to sync the plans",
 			     stats->unknown_plans);
+	r->logged_unknown_plans = stats->unknown_plans;
 	if (stats->maintenance && !r->cfg->maintenance_url[0] && !r->logged_maintenance)
 		provider_log(LEVEL_WARNING, "maintenance mode is on but routing.maintenance_url is "
 			     "not set, so routers keep the storefront service");

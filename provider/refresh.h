@@ -50,7 +50,9 @@ typedef struct refresher {
 	long long status_version;	/* what the status row last recorded */
 	unsigned long long status_polls;
 	double status_written;
-	size_t logged_skipped_hosts;
+	size_t logged_skipped_hosts;	/* warning counts last logged */
+	size_t logged_skipped_tenants;
+	size_t logged_unknown_plans;
 	int logged_maintenance;
 } refresher;
 
