@@ -29,11 +29,21 @@ typedef struct backup_job {
 	backup_info *info;
 } backup_job;
 
+/* Creates DIR and any missing parents (mode 0700), like mkdir -p. */
 static apex_status
 make_backup_dir(const char *dir, apex_error *err)
 {
+	char path[4096];
 	struct stat st;
 
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *slash = path + 1; (slash = strchr(slash, '/')); slash++) {
+		*slash = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return apex_fail(err, APEX_FAILED, "could not create backup directory \"%s\": %s",
+					 path, strerror(errno));
+		*slash = '/';
+	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return apex_fail(err, APEX_FAILED, "could not create backup directory \"%s\": %s",
 				 dir, strerror(errno));

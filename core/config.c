@@ -286,13 +286,11 @@ defaults_only(void)
 	static const char *const service_urls[] = { "http://127.0.0.1:3000" };
 	apex_config *cfg = calloc(1, sizeof(*cfg));
 	char *root = checkout_root();
-	char buf[PATH_MAX];
 
 	cfg->base_domain = xstrdup("apex.localhost");
 	cfg->blueprints_dir = default_blueprints_dir(root);
 	cfg->apex_home = default_home(root);
-	snprintf(buf, sizeof(buf), "%s/backups", cfg->apex_home);
-	cfg->backup_dir = xstrdup(buf);
+	cfg->backup_dir = NULL;		/* derived from the final apex_home */
 	cfg->target_ms = 55000;
 	cfg->spare_schemas = 4;
 	cfg->entry_points = strv_new(entry_points, 1);
@@ -323,9 +321,22 @@ make_absolute(char **path)
 	apex_config_set(path, buf);
 }
 
+/* Defaults backup_dir to $APEX_HOME/backups once APEX_HOME is known. */
+static void
+derive_backup_dir(apex_config *cfg)
+{
+	char buf[PATH_MAX + 16];
+
+	if (cfg->backup_dir && *cfg->backup_dir)
+		return;
+	snprintf(buf, sizeof(buf), "%s/backups", cfg->apex_home);
+	apex_config_set(&cfg->backup_dir, buf);
+}
+
 static void
 make_paths_absolute(apex_config *cfg)
 {
+	derive_backup_dir(cfg);
 	make_absolute(&cfg->blueprints_dir);
 	make_absolute(&cfg->backup_dir);
 	make_absolute(&cfg->apex_home);

@@ -18,7 +18,8 @@ static void
 setup(void)
 {
 	cfg = test_config();
-	snprintf(backup_dir, sizeof(backup_dir), "/tmp/apex-backups-%d", (int)getpid());
+	/* a nested folder that does not exist yet: backups create their parents */
+	snprintf(backup_dir, sizeof(backup_dir), "/tmp/apex-backups-%d/nested", (int)getpid());
 	apex_config_set(&cfg->backup_dir, backup_dir);
 	conn = test_connect(cfg);
 	apex_ctx_init(&ctx, conn, cfg, "cli");
@@ -29,7 +30,7 @@ teardown(void)
 {
 	char command[128];
 
-	snprintf(command, sizeof(command), "rm -rf %s", backup_dir);
+	snprintf(command, sizeof(command), "rm -rf /tmp/apex-backups-%d", (int)getpid());
 	cr_assert_eq(system(command), 0);
 	PQfinish(conn);
 	apex_config_free(cfg);

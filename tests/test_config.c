@@ -303,3 +303,19 @@ Test(config, listen_address_forms)
 	cr_assert_eq(apex_validate_listen("host:-1", &err), APEX_INVALID);
 	cr_assert_eq(apex_validate_listen("a b:80", &err), APEX_INVALID);
 }
+
+Test(config, backup_dir_follows_apex_home)
+{
+	apex_config *cfg = NULL;
+	apex_error err = { 0 };
+
+	setenv("APEX_HOME", "/srv/apex-home-test", 1);
+	unsetenv("APEX_BACKUP_DIR");
+	cr_assert_eq(apex_config_load(write_config("base_domain: a.example.com\n"), &cfg, &err), APEX_OK,
+		     "%s", err.message);
+	cr_assert_str_eq(cfg->backup_dir, "/srv/apex-home-test/backups");
+	apex_config_free(cfg);
+	cfg = apex_config_defaults();
+	cr_assert_str_eq(cfg->backup_dir, "/srv/apex-home-test/backups");
+	apex_config_free(cfg);
+}
