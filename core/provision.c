@@ -575,6 +575,16 @@ check_target(pipeline *p)
 	alert_send(p->ctx->cfg, "PROVISIONING_SLOW", p->req.subdomain, message);
 }
 
+/* The phases the APEX_FAIL_PHASE test hook can fail. */
+static int
+is_failable_phase(const char *name)
+{
+	for (int phase = PHASE_SCHEMA; phase < PHASE_COUNT; phase++)
+		if (strcmp(name, phase_names[phase]) == 0)
+			return 1;
+	return 0;
+}
+
 apex_status
 tenant_provision(const apex_ctx *ctx, const tenant_request *req,
 		 provision_progress_fn progress, void *progress_data,
@@ -589,6 +599,9 @@ tenant_provision(const apex_ctx *ctx, const tenant_request *req,
 	p.started_ms = start = apex_now_ms();
 	p.fail_phase = getenv(APEX_FAIL_PHASE_ENV);
 	result->failed_phase = PHASE_VALIDATE;
+	if (p.fail_phase && *p.fail_phase && !is_failable_phase(p.fail_phase))
+		return apex_fail(err, APEX_INVALID, "invalid %s \"%.40s\": use schema, seed, route or "
+				 "register, or unset it", APEX_FAIL_PHASE_ENV, p.fail_phase);
 	st = validate_request(&p, req, err);
 	result->phase_ms[PHASE_VALIDATE] = apex_now_ms() - start;
 	if (st) {

@@ -296,3 +296,13 @@ Test(apexctl, before_init_says_run_init)
 	cr_assert_eq(test_run(&out, "APEX_HOME=%s %s db stop && rm -rf %s", home, ctl, home), 0, "%s", out);
 	free(out);
 }
+
+Test(apexctl, unknown_fail_phase_rejected)
+{
+	char *out;
+
+	cr_assert_eq(test_run(&out, "APEX_FAIL_PHASE=bogus %s provision failhook-%d", ctl, (int)getpid()), 2,
+		     "%s", out);
+	cr_assert(strstr(out, "invalid APEX_FAIL_PHASE \"bogus\"") != NULL, "%s", out);
+	free(out);
+}
