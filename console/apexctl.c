@@ -106,6 +106,29 @@ ctl_bad_option(const char *name, char **argv, int opt)
 }
 
 int
+ctl_parse_reason_verb(const char *name, int argc, char **argv, const char **subdomain,
+		      const char **reason)
+{
+	static const struct option options[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int opt;
+
+	*subdomain = NULL;
+	*reason = NULL;
+	while ((opt = getopt_long(argc, argv, ":r:", options, NULL)) != -1) {
+		if (opt != 'r')
+			return ctl_bad_option(name, argv, opt);
+		*reason = optarg;
+	}
+	if (argc - optind != 1)
+		return ctl_usage_error(name, argc - optind < 1 ? "missing subdomain" : "too many arguments");
+	*subdomain = argv[optind];
+	return 0;
+}
+
+int
 ctl_report(const apex_error *err)
 {
 	apex_error_print(err, PROGRAM);

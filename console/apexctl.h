@@ -40,6 +40,14 @@ int ctl_usage_error(const char *verb, const char *fmt, ...)
  */
 int ctl_bad_option(const char *verb, char **argv, int opt);
 
+/*
+ * Parses "VERB SUBDOMAIN [--reason TEXT]" (suspend, resume, archive).
+ * Returns 0, or the exit status of a usage error it already reported.
+ * *reason is NULL when --reason is absent.
+ */
+int ctl_parse_reason_verb(const char *verb, int argc, char **argv, const char **subdomain,
+			  const char **reason);
+
 /* Prints a JSON value on stdout followed by a newline and frees it. */
 void ctl_print_json(json_t *value);
 

@@ -1,7 +1,6 @@
 /*
  * apexctl_backup.c - archive, backup and backups.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,35 +39,27 @@ cmd_backup(ctl *c, int argc, char **argv)
 int
 cmd_archive(ctl *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *reason = NULL;
+	const char *subdomain, *reason;
 	backup_info info;
 	apex_error err = { 0 };
-	int opt, changed;
+	int changed;
+	int st = ctl_parse_reason_verb("archive", argc, argv, &subdomain, &reason);
 
-	while ((opt = getopt_long(argc, argv, ":r:", options, NULL)) != -1) {
-		if (opt != 'r')
-			return ctl_bad_option("archive", argv, opt);
-		reason = optarg;
-	}
-	if (argc - optind != 1)
-		return ctl_usage_error("archive", argc - optind < 1 ? "missing subdomain" : "too many arguments");
-	if (ctl_open(c, &err) || tenant_archive(&c->ctx, argv[optind], reason, &changed, &info, &err))
+	if (st)
+		return st;
+	if (ctl_open(c, &err) || tenant_archive(&c->ctx, subdomain, reason, &changed, &info, &err))
 		return ctl_report(&err);
 	if (c->json) {
-		json_t *out = json_pack("{s:s, s:s, s:b}", "subdomain", argv[optind], "status", "archived",
+		json_t *out = json_pack("{s:s, s:s, s:b}", "subdomain", subdomain, "status", "archived",
 					"changed", changed);
 
 		if (changed)
 			json_object_set_new(out, "backup", backup_json(&info));
 		ctl_print_json(out);
 	} else if (changed) {
-		printf("tenant %s is now archived; backup %lld: %s\n", argv[optind], info.id, info.file);
+		printf("tenant %s is now archived; backup %lld: %s\n", subdomain, info.id, info.file);
 	} else {
-		printf("tenant %s is already archived; nothing changed\n", argv[optind]);
+		printf("tenant %s is already archived; nothing changed\n", subdomain);
 	}
 	return 0;
 }

@@ -317,49 +317,31 @@ report_transition(ctl *c, const char *subdomain, const char *status, int changed
 int
 cmd_suspend(ctl *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *reason = NULL;
+	const char *subdomain, *reason;
 	apex_error err = { 0 };
-	int opt, changed;
+	int changed;
+	int st = ctl_parse_reason_verb("suspend", argc, argv, &subdomain, &reason);
 
-	while ((opt = getopt_long(argc, argv, ":r:", options, NULL)) != -1) {
-		if (opt != 'r')
-			return ctl_bad_option("suspend", argv, opt);
-		reason = optarg;
-	}
-	if (argc - optind != 1)
-		return ctl_usage_error("suspend", argc - optind < 1 ? "missing subdomain"
-				       : "too many arguments");
+	if (st)
+		return st;
 	if (!reason)
 		return ctl_usage_error("suspend", "missing --reason: say why the tenant is suspended");
-	if (ctl_open(c, &err) || tenant_suspend(&c->ctx, argv[optind], reason, &changed, &err))
+	if (ctl_open(c, &err) || tenant_suspend(&c->ctx, subdomain, reason, &changed, &err))
 		return ctl_report(&err);
-	return report_transition(c, argv[optind], "suspended", changed);
+	return report_transition(c, subdomain, "suspended", changed);
 }
 
 int
 cmd_resume(ctl *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *reason = NULL;
+	const char *subdomain, *reason;
 	apex_error err = { 0 };
-	int opt, changed;
+	int changed;
+	int st = ctl_parse_reason_verb("resume", argc, argv, &subdomain, &reason);
 
-	while ((opt = getopt_long(argc, argv, ":r:", options, NULL)) != -1) {
-		if (opt != 'r')
-			return ctl_bad_option("resume", argv, opt);
-		reason = optarg;
-	}
-	if (argc - optind != 1)
-		return ctl_usage_error("resume", argc - optind < 1 ? "missing subdomain"
-				       : "too many arguments");
-	if (ctl_open(c, &err) || tenant_resume(&c->ctx, argv[optind], reason, &changed, &err))
+	if (st)
+		return st;
+	if (ctl_open(c, &err) || tenant_resume(&c->ctx, subdomain, reason, &changed, &err))
 		return ctl_report(&err);
-	return report_transition(c, argv[optind], "active", changed);
+	return report_transition(c, subdomain, "active", changed);
 }
