@@ -58,7 +58,7 @@ typedef struct apex_config {
  */
 apex_status apex_config_load(const char *path, apex_config **out, apex_error *err);
 
-/* Loads only the defaults and the environment (no file); never fails. */
+/* Loads only the defaults and the environment (no file); aborts only when out of memory. */
 apex_config *apex_config_defaults(void);
 
 void apex_config_free(apex_config *cfg);
