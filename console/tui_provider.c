@@ -14,10 +14,11 @@
 #define REFRESH_SHOWN_MS 1000
 #define REFRESH_HIDDEN_MS 10000
 
+/* Returns 1 after a clean stop (stopped_at set) or without a recent heartbeat. */
 static int
 stopped(const inspect_provider *p)
 {
-	return p->heartbeat_age_s > TUI_HEARTBEAT_STALE_S;
+	return p->stopped_at[0] || p->heartbeat_age_s > TUI_HEARTBEAT_STALE_S;
 }
 
 static int
@@ -28,8 +29,9 @@ poll_stale(const inspect_provider *p)
 
 /*
  * Sets the alarm when no instance runs, or a running one has not been
- * polled lately.  Stopped instances (no heartbeat) alarm only when no other
- * instance runs, so a retired instance's old row does not alarm for ever.
+ * polled lately.  Stopped instances (a clean stop or no heartbeat) alarm
+ * only when no other instance runs, so a retired instance's old row does
+ * not alarm for ever.
  */
 static void
 check_alarm(tui_fleet *f)

@@ -207,6 +207,7 @@ provider_from_row(const PGresult *res, int row, inspect_provider *p)
 	p->polls_served = atoll(PQgetvalue(res, row, 4));
 	snprintf(p->started_at, sizeof(p->started_at), "%s", PQgetvalue(res, row, 5));
 	p->heartbeat_age_s = atof(PQgetvalue(res, row, 8));
+	snprintf(p->stopped_at, sizeof(p->stopped_at), "%s", PQgetvalue(res, row, 9));
 }
 
 apex_status
@@ -220,7 +221,8 @@ inspect_fleet_load(const apex_ctx *ctx, inspect_fleet *out, apex_error *err)
 			    "SELECT s.instance, s.version_served, "
 			    "extract(epoch FROM now() - s.last_poll_at), " ISO_UTC("s.last_poll_at") ", "
 			    "s.polls_served, " ISO_UTC("s.started_at") ", p.config_version, "
-			    "p.maintenance, extract(epoch FROM now() - s.updated_at) "
+			    "p.maintenance, extract(epoch FROM now() - s.updated_at), "
+			    ISO_UTC("s.stopped_at") " "
 			    "FROM apex.platform p LEFT JOIN apex.provider_status s ON true "
 			    "ORDER BY s.instance", 0, NULL);
 	if (!res)
@@ -252,7 +254,7 @@ inspect_fleet_serving(const inspect_fleet *fleet, long long version, double max_
 	for (size_t i = 0; i < fleet->count; i++) {
 		const inspect_provider *p = &fleet->items[i];
 
-		if (p->version_served < version)
+		if (p->version_served < version || p->stopped_at[0])
 			continue;
 		if (max_age_s >= 0 && (p->poll_age_s < 0 || p->poll_age_s > max_age_s))
 			continue;

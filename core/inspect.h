@@ -74,6 +74,7 @@ typedef struct inspect_provider {
 	double heartbeat_age_s;		/* seconds since the instance last wrote its row */
 	long long polls_served;
 	char started_at[40];
+	char stopped_at[40];		/* ISO 8601, UTC, of a clean stop; "" while running */
 } inspect_provider;
 
 typedef struct inspect_fleet {
@@ -91,8 +92,9 @@ apex_status inspect_fleet_load(const apex_ctx *ctx, inspect_fleet *out, apex_err
 void inspect_fleet_free(inspect_fleet *fleet);
 
 /*
- * Returns the index of the first instance that serves VERSION or newer
- * and was polled within MAX_AGE_S seconds, or -1 when none does.
+ * Returns the index of the first instance that serves VERSION or newer,
+ * was polled within MAX_AGE_S seconds and has not stopped cleanly, or -1
+ * when none does.
  */
 int inspect_fleet_serving(const inspect_fleet *fleet, long long version, double max_age_s);
 

@@ -119,6 +119,7 @@ static const char migration_1[] =
 	"  last_poll_at timestamptz,\n"
 	"  polls_served bigint NOT NULL DEFAULT 0,\n"
 	"  started_at timestamptz NOT NULL DEFAULT now(),\n"
+	"  stopped_at timestamptz,\n"
 	"  updated_at timestamptz NOT NULL DEFAULT now());\n"
 
 	/*

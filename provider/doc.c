@@ -98,8 +98,11 @@ body_response(char *data, size_t size, const char *etag, int gzip)
 }
 
 /*
- * NOTE: libmicrohttpd 0.9.75 adds "Content-Length: 0" to every 304, which
- * RFC 9110 advises against; Go's client (Traefik) and curl ignore it.
+ * NOTE: libmicrohttpd 0.9.75 adds "Content-Length: 0" to every 304, and
+ * RFC 9110 (section 8.6) allows only the length a 200 would send.  With
+ * MHD_RF_INSANITY_HEADER_CONTENT_LENGTH, a Content-Length added here is
+ * sent besides the "0", not instead of it.  0.9.75 has no
+ * MHD_create_response_empty.  Go's client (Traefik) and curl ignore it.
  */
 static struct MHD_Response *
 not_modified_response(const char *etag, int gzip)

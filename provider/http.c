@@ -269,6 +269,22 @@ handle_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 
 /* ---- set-up ---- */
 
+/*
+ * Percent-decodes S in place like libmicrohttpd's default, but leaves a
+ * value containing "%00" undecoded.  Decoding it would cut the path at the
+ * NUL, so "/traefik%00junk" would reach handle_request as "/traefik".
+ */
+static size_t
+unescape_without_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	for (const char *p = strchr(s, '%'); p; p = strchr(p + 1, '%'))
+		if (p[1] == '0' && p[2] == '0')
+			return strlen(s);
+	return MHD_http_unescape(s);
+}
+
 static struct MHD_Response *
 fixed_response(const char *body, const char *name, const char *value)
 {
@@ -356,6 +372,7 @@ http_start(http_server *srv, provider_state *st, int listen_fd, apex_error *err)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
 		MHD_OPTION_STRICT_FOR_CLIENT, 1,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape_without_nul, NULL,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		destroy_fixed_responses(srv);

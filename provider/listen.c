@@ -18,8 +18,14 @@
 
 #define LISTEN_BACKLOG 511
 
-/* Splits SPEC into HOST and PORT and returns 0, or -1 for a malformed value. */
-static int
+typedef enum split_result {
+	SPLIT_OK,
+	SPLIT_MALFORMED,	/* no ADDRESS:PORT shape, or an empty or long address */
+	SPLIT_BAD_PORT		/* the port is not a number from 0 to 65535 */
+} split_result;
+
+/* Splits SPEC into HOST and PORT. */
+static split_result
 split_spec(const char *spec, char *host, size_t host_size, char *port, size_t port_size)
 {
 	const char *colon;
@@ -31,23 +37,25 @@ split_spec(const char *spec, char *host, size_t host_size, char *port, size_t po
 		const char *close = strchr(spec, ']');
 
 		if (!close || close[1] != ':')
-			return -1;
+			return SPLIT_MALFORMED;
 		host_start = spec + 1;
 		host_len = (size_t)(close - host_start);
 		colon = close + 1;
 	} else {
 		colon = strrchr(spec, ':');
 		if (!colon || memchr(spec, ':', (size_t)(colon - spec)))
-			return -1;
+			return SPLIT_MALFORMED;
 		host_len = (size_t)(colon - spec);
 	}
-	if (host_len == 0 || host_len >= host_size || strlen(colon + 1) >= port_size ||
-	    colon[1] == '-' || apex_parse_integer(colon + 1, &number) || number > 65535)
-		return -1;
+	if (host_len == 0 || host_len >= host_size)
+		return SPLIT_MALFORMED;
+	if (strlen(colon + 1) >= port_size || colon[1] == '-' ||
+	    apex_parse_integer(colon + 1, &number) || number > 65535)
+		return SPLIT_BAD_PORT;
 	memcpy(host, host_start, host_len);
 	host[host_len] = '\0';
 	snprintf(port, port_size, "%s", colon + 1);
-	return 0;
+	return SPLIT_OK;
 }
 
 static int
@@ -106,7 +114,15 @@ listen_open(const char *spec, char *bound, size_t size, apex_error *err)
 	int saved_errno = 0;
 	int rc, fd;
 
-	if (split_spec(spec, host, sizeof(host), port, sizeof(port)) < 0) {
+	switch (split_spec(spec, host, sizeof(host), port, sizeof(port))) {
+	case SPLIT_OK:
+		break;
+	case SPLIT_BAD_PORT:
+		apex_fail(err, APEX_INVALID, "invalid port \"%s\" in listen address \"%s\"",
+			  strrchr(spec, ':') + 1, spec);
+		apex_error_hint(err, "The port must be a number from 0 to 65535; 0 picks a free port.");
+		return -1;
+	case SPLIT_MALFORMED:
 		apex_fail(err, APEX_INVALID, "invalid listen address \"%s\"", spec);
 		apex_error_hint(err, "Use ADDRESS:PORT, for example 127.0.0.1:9000 or [::1]:9000.");
 		return -1;

@@ -51,24 +51,54 @@ line_prefix(char *buf, size_t size, log_level level)
 }
 
 void
+provider_join_lines(const char *text, char *out, size_t size)
+{
+	size_t len = 0;
+	int line_break = 0;
+
+	if (size == 0)
+		return;
+	for (size_t i = 0; text[i] && len + 1 < size; i++) {
+		char c = text[i] == '\t' ? ' ' : text[i];
+
+		if (c == '\n' || c == '\r') {
+			line_break = len > 0;
+			continue;
+		}
+		if (c == ' ' && (len == 0 || out[len - 1] == ' ' || line_break))
+			continue;
+		if (line_break) {
+			while (len > 0 && out[len - 1] == ' ')
+				len--;
+			if (len + 3 >= size)
+				break;
+			out[len++] = ';';
+			out[len++] = ' ';
+			line_break = 0;
+		}
+		out[len++] = c;
+	}
+	while (len > 0 && out[len - 1] == ' ')
+		len--;
+	out[len] = '\0';
+}
+
+void
 provider_log(log_level level, const char *fmt, ...)
 {
+	char message[2048];
 	char line[2048];
 	size_t len;
 	va_list ap;
 
 	if (level < min_level)
 		return;
-	len = line_prefix(line, sizeof(line), level);
 	va_start(ap, fmt);
-	vsnprintf(line + len, sizeof(line) - len - 1, fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	len = line_prefix(line, sizeof(line), level);
+	provider_join_lines(message, line + len, sizeof(line) - len - 1);
 	len = strlen(line);
-
-	/* one line per record, even when a message contains a newline */
-	for (size_t i = 0; i < len; i++)
-		if (line[i] == '\n')
-			line[i] = ' ';
 	line[len++] = '\n';
 	if (write(STDERR_FILENO, line, len) < 0)
 		return;

@@ -29,22 +29,19 @@
 
 /* ---- problems and recovery ---- */
 
-/* Joins libpq's multi-line messages into one line without a final period. */
+/* Joins libpq's multi-line messages with "; " and drops a final period. */
 static void
-one_line(char *text)
+one_line(char *text, size_t size)
 {
-	size_t out = 0;
+	char joined[APEX_MSG_MAX];
+	size_t len;
 
-	for (size_t i = 0; text[i]; i++) {
-		char c = text[i] == '\n' || text[i] == '\t' ? ' ' : text[i];
-
-		if (c == ' ' && (out == 0 || text[out - 1] == ' '))
-			continue;
-		text[out++] = c;
-	}
-	while (out > 0 && (text[out - 1] == ' ' || text[out - 1] == '.'))
-		out--;
-	text[out] = '\0';
+	provider_join_lines(text, joined, sizeof(joined));
+	len = strlen(joined);
+	while (len > 0 && joined[len - 1] == '.')
+		len--;
+	joined[len] = '\0';
+	snprintf(text, size, "%s", joined);
 }
 
 /* Writes ERR's message and hint as one line. */
@@ -54,7 +51,7 @@ format_error(const apex_error *err, char *buf, size_t size)
 	char message[APEX_MSG_MAX];
 
 	snprintf(message, sizeof(message), "%s", err->message);
-	one_line(message);
+	one_line(message, sizeof(message));
 	if (err->hint[0])
 		snprintf(buf, size, "%s (%s)", message, err->hint);
 	else
@@ -228,6 +225,24 @@ write_status(refresher *r)
 		snprintf(r->logged_status_problem, sizeof(r->logged_status_problem), "%s", err.message);
 		provider_log(LEVEL_WARNING, "%s", err.message);
 	}
+}
+
+/*
+ * Writes the final counts and sets stopped_at, so the console shows a clean
+ * stop as stopped instead of as an instance that Traefik stopped polling.
+ * Without a connection the row keeps its last heartbeat.
+ */
+static void
+record_stop(refresher *r)
+{
+	apex_error err = { 0 };
+
+	if (!r->conn)
+		return;
+	r->status_written = 0;
+	write_status(r);
+	if (r->conn && status_mark_stopped(r->conn, r->instance, &err) != APEX_OK)
+		provider_log(LEVEL_WARNING, "%s", err.message);
 }
 
 /* ---- rendering ---- */
@@ -454,6 +469,7 @@ refresh_main(void *arg)
 		else if (!r->conn)
 			back_off(r);
 	}
+	record_stop(r);
 	close_connection(r);
 	return NULL;
 }

@@ -15,7 +15,10 @@ static const char UPSERT_SQL[] =
 	"to_timestamp($5::double precision / 1000), now()) "
 	"ON CONFLICT (instance) DO UPDATE SET version_served = EXCLUDED.version_served, "
 	"last_poll_at = EXCLUDED.last_poll_at, polls_served = EXCLUDED.polls_served, "
-	"started_at = EXCLUDED.started_at, updated_at = now()";
+	"started_at = EXCLUDED.started_at, stopped_at = NULL, updated_at = now()";
+
+static const char STOPPED_SQL[] =
+	"UPDATE apex.provider_status SET stopped_at = now(), updated_at = now() WHERE instance = $1";
 
 apex_status
 status_write(PGconn *conn, const status_row *row, apex_error *err)
@@ -34,6 +37,19 @@ status_write(PGconn *conn, const status_row *row, apex_error *err)
 		params[2] = NULL;
 
 	res = apex_db_query(conn, err, "could not record the provider status", UPSERT_SQL, 5, params);
+	if (!res)
+		return APEX_FAILED;
+	PQclear(res);
+	return APEX_OK;
+}
+
+apex_status
+status_mark_stopped(PGconn *conn, const char *instance, apex_error *err)
+{
+	const char *params[1] = { instance };
+	PGresult *res = apex_db_query(conn, err, "could not record that the provider stopped",
+				      STOPPED_SQL, 1, params);
+
 	if (!res)
 		return APEX_FAILED;
 	PQclear(res);

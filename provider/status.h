@@ -16,7 +16,13 @@ typedef struct status_row {
 	long long started_ms;		/* wall-clock milliseconds of the process start */
 } status_row;
 
-/* Inserts or updates ROW; one statement, outside any transaction. */
+/*
+ * Inserts or updates ROW and clears stopped_at; one statement, outside any
+ * transaction.
+ */
 apex_status status_write(PGconn *conn, const status_row *row, apex_error *err);
+
+/* Sets stopped_at of INSTANCE's row to now(), on a clean stop. */
+apex_status status_mark_stopped(PGconn *conn, const char *instance, apex_error *err);
 
 #endif

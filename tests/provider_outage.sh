@@ -75,6 +75,15 @@ start_provider() {
 }
 
 fetch() { curl -s --max-time 10 "http://127.0.0.1:$1$2"; }
+# stopped_at_is PORT STATE: the status row of the provider on PORT has
+# stopped_at set (STATE "set") or NULL (STATE "null").
+stopped_at_is() {
+	local expected=f
+	[ "$2" = set ] && expected=t
+	[ "$(psql_apex "SELECT stopped_at IS NOT NULL FROM apex.provider_status
+		WHERE instance LIKE '%/127.0.0.1:$1'")" = "$expected" ]
+}
+lacks_tab() { ! grep -q "$(printf '\t')" "$1"; }
 status_of() { curl -s --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1$2"; }
 router() { fetch "$1" /traefik | jq -r --arg r "tenant-$sub" ".http.routers[\$r]$2"; }
 router_is() { [ "$(router "$1" "$2")" = "$3" ]; }
@@ -135,6 +144,8 @@ check "a second provider serves identical bytes" cmp -s "$work/a.json" "$work/b.
 kill "$PID_B"
 wait "$PID_B"
 check "SIGTERM stops a provider with status 0" test $? -eq 0
+check "a clean stop sets stopped_at" stopped_at_is "$PORT_B" set
+check "a running provider has no stopped_at" stopped_at_is "$PORT_A" null
 
 echo "== database outage"
 fetch "$PORT_A" /traefik >"$work/before.json"
@@ -149,6 +160,9 @@ check "metrics show the database down" bash -c "curl -s http://127.0.0.1:$PORT_A
 start_provider C || exit 1
 check "a provider started during the outage answers 503" test "$(status_of "$PORT_C" /traefik)" = 503
 check "and reports no document yet" bash -c "curl -s http://127.0.0.1:$PORT_C/healthz | grep -q 'no document rendered yet'"
+check "libpq's two-line error is logged as one line" \
+	grep -q 'No such file or directory; Is the server running' "$work/C.log"
+check "no log line contains a tab" lacks_tab "$work/C.log"
 
 "$APEXCTL" db start >/dev/null
 check "the cluster accepts connections again" wait_until bash -c "'$APEXCTL' db status >/dev/null"
@@ -164,6 +178,7 @@ check "the late provider matches byte for byte" \
 kill "$PID_A"
 wait "$PID_A"
 check "SIGTERM after an outage exits with status 0" test $? -eq 0
+check "a clean stop after an outage sets stopped_at" stopped_at_is "$PORT_A" set
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -498,6 +498,8 @@ Test(provider, paths_and_methods)
 	} cases[] = {
 		{ "GET", "/", 404 }, { "GET", "/traefik/", 404 }, { "GET", "/TRAEFIK", 404 },
 		{ "GET", "/traefik?x=1", 200 }, { "GET", "/../etc/passwd", 404 },
+		{ "GET", "/traefik%00junk", 404 }, { "GET", "/traefik%00", 404 },
+		{ "GET", "/traef%69k", 200 },
 		{ "POST", "/traefik", 405 }, { "PUT", "/traefik", 405 }, { "DELETE", "/metrics", 405 },
 		{ "OPTIONS", "/healthz", 405 }, { "BREW", "/traefik", 405 }, { "POST", "/nothing", 404 },
 	};
@@ -785,6 +787,46 @@ Test(provider, records_status_row)
 	provider_stop(&p);
 }
 
+/* Waits until the status row of P matches CONDITION; returns 1, or 0 after WAIT_LIMIT_MS. */
+static int
+status_row_matches(const provider_proc *p, const char *condition)
+{
+	char host[256];
+
+	gethostname(host, sizeof(host));
+	for (int waited = 0; waited < WAIT_LIMIT_MS; waited += 100) {
+		if (test_count(conn, "SELECT count(*) FROM apex.provider_status WHERE instance = "
+			       "'%s/127.0.0.1:%d' AND %s", host, p->port, condition) == 1)
+			return 1;
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+Test(provider, clean_stop_sets_stopped_at)
+{
+	provider_proc p;
+	http_response r;
+	char host[256], sql[512];
+
+	provider_start(&p, NULL);
+	cr_assert(status_row_matches(&p, "stopped_at IS NULL"), "no status row while running");
+
+	/* the next status write (a poll count change) clears a stale stopped_at */
+	gethostname(host, sizeof(host));
+	snprintf(sql, sizeof(sql), "UPDATE apex.provider_status SET stopped_at = now() "
+		 "WHERE instance = '%s/127.0.0.1:%d'", host, p.port);
+	exec_ok(sql);
+	http_request(p.port, "GET", "/traefik", NULL, &r);
+	response_free(&r);
+	cr_assert(status_row_matches(&p, "stopped_at IS NULL AND polls_served >= 1"),
+		  "a status write kept stopped_at");
+
+	cr_assert_eq(provider_stop(&p), 0);
+	cr_assert(status_row_matches(&p, "stopped_at IS NOT NULL AND stopped_at >= started_at"),
+		  "SIGTERM did not set stopped_at");
+}
+
 Test(provider, read_only_role)
 {
 	provider_proc p;
@@ -826,6 +868,10 @@ Test(provider, start_without_database)
 	http_request(p.port, "GET", "/metrics", NULL, &r);
 	cr_assert_not_null(strstr(r.body, "apex_provider_db_up 0\n"), "%s", r.body);
 	response_free(&r);
+
+	/* libpq's second line ("Is the server running ...") joins the first with "; " */
+	cr_assert(log_contains(&p, "No such file or directory; Is the server running"),
+		  "%s", read_file(p.log_path));
 	cr_assert_eq(provider_stop(&p), 0, "no clean stop while the database is unreachable");
 }
 
@@ -850,6 +896,11 @@ Test(provider, command_line)
 	cr_assert_not_null(strstr(out, "invalid listen address \"127.0.0.1\""), "%s", out);
 	free(out);
 	cr_assert_eq(test_run(&out, "%s --listen 127.0.0.1:99999", test_program("apex-provider")), 2);
+	cr_assert_not_null(strstr(out, "invalid port \"99999\""), "%s", out);
+	cr_assert_not_null(strstr(out, "0 to 65535; 0 picks a free port"), "%s", out);
+	free(out);
+	cr_assert_eq(test_run(&out, "%s --listen 127.0.0.1:http", test_program("apex-provider")), 2);
+	cr_assert_not_null(strstr(out, "invalid port \"http\""), "%s", out);
 	free(out);
 	cr_assert_eq(test_run(&out, "%s --config /nonexistent/apex.yaml", test_program("apex-provider")), 2);
 	free(out);
