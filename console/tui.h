@@ -41,6 +41,16 @@
  */
 #define TUI_HEARTBEAT_STALE_S 300.0
 
+/*
+ * Form messages for a non-ASCII key in a non-UTF-8 locale, where the console
+ * cannot tell which character the bytes encode: the key itself, and the field
+ * it was typed into until that field is emptied.
+ */
+#define TUI_NON_ASCII_KEY "non-ASCII input needs a UTF-8 locale (LANG=C.UTF-8, for example); " \
+	"the key was not typed"
+#define TUI_NON_ASCII_LOST "non-ASCII input needs a UTF-8 locale, and a key typed here was " \
+	"rejected; clear the field (Ctrl-U) and type ASCII only"
+
 /* How long the provision screen waits for the provider to serve the route. */
 #define TUI_SERVE_WAIT_MS 5000
 

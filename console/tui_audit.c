@@ -143,6 +143,34 @@ tui_audit_free(tui_app *app)
 
 /* ---- drawing ---- */
 
+/* Column widths; each column is followed by one space. */
+enum { W_TIME = 20, W_ACTION = 20, W_TENANT = 18, W_STATUS = 8, W_MS = 7, W_SOURCE = 8 };
+
+/*
+ * Returns 1 when MS and SOURCE fit, leaving the actor at least 13 columns.
+ * The header and the rows both ask here, so they always use one layout.
+ */
+static int
+shows_ms_and_source(void)
+{
+	return COLS >= 100;
+}
+
+static void
+draw_header(tui_app *app, int y)
+{
+	char line[256];
+
+	if (shows_ms_and_source())
+		snprintf(line, sizeof(line), "%-*s %-*s %-*s %-*s %*s %-*s ACTOR", W_TIME, "TIME (UTC)",
+			 W_ACTION, "ACTION", W_TENANT, "TENANT", W_STATUS, "STATUS", W_MS, "MS",
+			 W_SOURCE, "SOURCE");
+	else
+		snprintf(line, sizeof(line), "%-*s %-*s %-*s %-*s ACTOR", W_TIME, "TIME (UTC)",
+			 W_ACTION, "ACTION", W_TENANT, "TENANT", W_STATUS, "STATUS");
+	tui_put(app, app->win, y, 0, COLS, line, A_BOLD | A_UNDERLINE);
+}
+
 static void
 draw_entry(tui_app *app, int y, const auditlog_entry *e, int selected)
 {
@@ -157,19 +185,19 @@ draw_entry(tui_app *app, int y, const auditlog_entry *e, int selected)
 	else
 		snprintf(ms, sizeof(ms), "%7s", "");
 	tui_put(app, app->win, y, 0, COLS, "", base);
-	tui_put(app, app->win, y, x, 20, at, base);
-	x += 21;
-	tui_put(app, app->win, y, x, 20, e->action, base | status);
-	x += 21;
-	tui_put(app, app->win, y, x, 18, e->tenant[0] ? e->tenant : "-", base);
-	x += 19;
-	tui_put(app, app->win, y, x, 8, e->success ? "success" : "failure", base | status);
-	x += 9;
-	if (COLS - x > 30) {
-		tui_put(app, app->win, y, x, 7, ms, base);
-		x += 8;
-		tui_put(app, app->win, y, x, 8, e->source, base);
-		x += 9;
+	tui_put(app, app->win, y, x, W_TIME, at, base);
+	x += W_TIME + 1;
+	tui_put(app, app->win, y, x, W_ACTION, e->action, base | status);
+	x += W_ACTION + 1;
+	tui_put(app, app->win, y, x, W_TENANT, e->tenant[0] ? e->tenant : "-", base);
+	x += W_TENANT + 1;
+	tui_put(app, app->win, y, x, W_STATUS, e->success ? "success" : "failure", base | status);
+	x += W_STATUS + 1;
+	if (shows_ms_and_source()) {
+		tui_put(app, app->win, y, x, W_MS, ms, base);
+		x += W_MS + 1;
+		tui_put(app, app->win, y, x, W_SOURCE, e->source, base);
+		x += W_SOURCE + 1;
 	}
 	tui_put(app, app->win, y, x, COLS - x, e->actor, base);
 }
@@ -198,10 +226,7 @@ tui_audit_draw(tui_app *app)
 	size_t page = page_rows();
 	int y = tui_body_top();
 
-	tui_put(app, app->win, y, 0, COLS, COLS >= 100 ?
-		"TIME (UTC)           ACTION               TENANT             STATUS        MS SOURCE   ACTOR" :
-		"TIME (UTC)           ACTION               TENANT             STATUS   ACTOR",
-		A_BOLD | A_UNDERLINE);
+	draw_header(app, y);
 	y++;
 	scroll_to_cursor(a, page);
 	for (size_t i = 0; i < page && a->top + i < a->count; i++)

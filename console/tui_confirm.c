@@ -19,6 +19,14 @@
 #define CONFIRM_COLS 74
 #define LABEL_COLS 22
 
+/*
+ * A field takes more characters than the subdomain or a reason may have, so
+ * a long value is rejected with a message instead of cut to a shorter one
+ * that might match.  VALUE_MAX fits that many UTF-8 characters.
+ */
+#define FIELD_CHARS_MAX (APEX_REASON_MAX + 100)
+#define VALUE_MAX (FIELD_CHARS_MAX * 4 + 1)
+
 enum { C_SUBDOMAIN, C_REASON, N_CONFIRM_FIELDS };
 
 struct tui_confirm {
@@ -30,7 +38,8 @@ struct tui_confirm {
 	FIELD *fields[N_CONFIRM_FIELDS + 1];
 	WINDOW *win;
 	int current;
-	char values[N_CONFIRM_FIELDS][APEX_REASON_MAX + 1];
+	char values[N_CONFIRM_FIELDS][VALUE_MAX];
+	int lost_input[N_CONFIRM_FIELDS];	/* a key was rejected; cleared when the field is emptied */
 	char problem[APEX_MSG_MAX];
 };
 
@@ -99,7 +108,7 @@ build(tui_confirm *c, WINDOW *win, int cols)
 		if (!c->fields[i])
 			return -1;
 		field_opts_off(c->fields[i], O_AUTOSKIP | O_STATIC | O_BLANK);
-		set_max_field(c->fields[i], i == C_SUBDOMAIN ? APEX_SUBDOMAIN_MAX : APEX_REASON_MAX);
+		set_max_field(c->fields[i], FIELD_CHARS_MAX);
 		set_field_back(c->fields[i], A_UNDERLINE);
 		set_field_buffer(c->fields[i], 0, c->values[i]);
 	}
@@ -269,6 +278,12 @@ check(tui_confirm *c)
 	apex_error err = { 0 };
 
 	c->problem[0] = '\0';
+	for (int i = 0; i < c->n_fields; i++) {
+		if (c->lost_input[i]) {
+			snprintf(c->problem, sizeof(c->problem), "%s", TUI_NON_ASCII_LOST);
+			return -1;
+		}
+	}
 	if (strcmp(c->values[C_SUBDOMAIN], c->subdomain) != 0) {
 		snprintf(c->problem, sizeof(c->problem), "type \"%s\" exactly to confirm", c->subdomain);
 		return -1;
@@ -329,6 +344,45 @@ go_to(tui_confirm *c, int i)
 	form_driver(c->form, REQ_END_FIELD);
 }
 
+/*
+ * Runs an editing request.  When Backspace moved to the previous field, the
+ * caret goes to the end of that field's text.
+ */
+static void
+edit(tui_confirm *c, int req)
+{
+	form_driver(c->form, req);
+	if (field_index(current_field(c->form)) != c->current)
+		go_to(c, field_index(current_field(c->form)));
+}
+
+/* Types CODE, or reports on the dialog why it cannot be typed. */
+static void
+type_char(tui_app *app, tui_confirm *c, int code)
+{
+	if (code < 0x20 || code == 0x7f || (code & TUI_FN(0)))
+		return;
+	if (code >= 0x80 && !app->utf8) {
+		c->lost_input[c->current] = 1;
+		snprintf(c->problem, sizeof(c->problem), "%s", TUI_NON_ASCII_KEY);
+		return;
+	}
+	if (code >= 0x80 && code < 0xa0)
+		return;		/* C1 control characters */
+	if (form_driver_w(c->form, OK, (wchar_t)code) != E_OK)
+		snprintf(c->problem, sizeof(c->problem), "the field is full (%d characters); the key was "
+			 "not typed", FIELD_CHARS_MAX);
+}
+
+/* Clears the rejected-key mark of each field the operator has emptied. */
+static void
+forget_lost_input(tui_confirm *c)
+{
+	for (int i = 0; i < c->n_fields; i++)
+		if (!c->values[i][0])
+			c->lost_input[i] = 0;
+}
+
 void
 tui_confirm_key(tui_app *app, int code, tui_action action)
 {
@@ -351,10 +405,11 @@ tui_confirm_key(tui_app *app, int code, tui_action action)
 		confirm(app, c);
 		return;
 	} else if (req) {
-		form_driver(c->form, req);
-	} else if (code >= 0x20 && code != 0x7f && !(code & TUI_FN(0)) && (code < 0x80 || app->utf8)) {
-		form_driver_w(c->form, OK, (wchar_t)code);
+		edit(c, req);
+	} else {
+		type_char(app, c, code);
 	}
 	form_driver(c->form, REQ_VALIDATION);
 	read_values(c);
+	forget_lost_input(c);
 }

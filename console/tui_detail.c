@@ -291,7 +291,13 @@ draw_run(cursor *c, const inspect_run *r)
 	for (int phase = PHASE_VALIDATE; phase < PHASE_COUNT; phase++)
 		line(c, 1, A_NORMAL, "%-10s %10.2f ms", provision_phase_name((provision_phase)phase),
 		     r->phase_ms[phase]);
-	line(c, 1, A_BOLD, "%-10s %10.2f ms", "total", r->total_ms);
+	/*
+	 * The COMMIT writes the run's row, so the stored total ends when COMMIT is
+	 * sent and no column has the time the commit took.  The phases therefore
+	 * need not add up to the total apexctl prints, which includes the commit.
+	 */
+	line(c, 1, A_BOLD, "%-10s %10.2f ms up to COMMIT (the commit itself is not recorded)", "total",
+	     r->total_ms);
 }
 
 static void

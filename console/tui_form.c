@@ -24,14 +24,17 @@ enum { F_SUBDOMAIN, F_NAME, F_EMAIL, F_PLAN, F_BLUEPRINT, N_FIELDS };
 #define FORM_ROWS 16
 #define FORM_COLS 78
 #define LABEL_COLS 15
-#define VALUE_MAX 256
+
+/*
+ * A field takes more characters than any validator allows, so core's
+ * validators, not the form library, reject a long value with their message.
+ * VALUE_MAX fits that many characters of 4 bytes each in UTF-8.
+ */
+#define FIELD_CHARS_MAX 300
+#define VALUE_MAX (FIELD_CHARS_MAX * 4 + 1)
 
 static const char *const labels[N_FIELDS] = {
 	"Subdomain", "Display name", "Owner email", "Plan", "Blueprint"
-};
-
-static const int max_lengths[N_FIELDS] = {
-	APEX_SUBDOMAIN_MAX, APEX_DISPLAY_NAME_MAX, APEX_EMAIL_MAX, 40, 40
 };
 
 typedef enum serve_state { SERVE_IDLE, SERVE_WAITING, SERVE_DONE } serve_state;
@@ -44,6 +47,8 @@ struct tui_form {
 	char values[N_FIELDS][VALUE_MAX];
 	char problems[N_FIELDS][APEX_MSG_MAX];
 	char notes[N_FIELDS][APEX_MSG_MAX];	/* defaults and warnings */
+	int lost_input[N_FIELDS];	/* a key was rejected; cleared when the field is emptied */
+	char key_problem[APEX_MSG_MAX];	/* why the last key was not typed */
 	char plans[256];		/* "basic, pro, enterprise" */
 	char blueprints[256];
 
@@ -155,6 +160,10 @@ check_field(tui_app *app, tui_form *f, int i)
 				  f->blueprints);
 		break;
 	}
+	if (!*v)
+		f->lost_input[i] = 0;
+	if (f->lost_input[i] && !err.status)
+		apex_fail(&err, APEX_INVALID, "%s", TUI_NON_ASCII_LOST);
 	snprintf(f->problems[i], APEX_MSG_MAX, "%s", err.status ? err.message : "");
 }
 
@@ -224,7 +233,7 @@ build_form(tui_form *f, WINDOW *win, int cols)
 		if (!f->fields[i])
 			return -1;
 		field_opts_off(f->fields[i], O_AUTOSKIP | O_STATIC | O_BLANK);
-		set_max_field(f->fields[i], max_lengths[i]);
+		set_max_field(f->fields[i], FIELD_CHARS_MAX);
 		set_field_back(f->fields[i], A_UNDERLINE);
 		set_field_buffer(f->fields[i], 0, f->values[i]);
 	}
@@ -347,10 +356,12 @@ tui_form_draw(tui_app *app)
 	}
 	tui_box(app, win);
 	tui_title(app, win, " Provision a tenant ");
-	tui_put(app, win, 1, 2, cols - 4, "Fields are checked as you type; empty fields take the "
-		"default shown.", A_DIM);
+	tui_put(app, win, 1, 2, cols - 4, "Fields are checked as you type. Left empty, Display name is "
+		"the subdomain", A_DIM);
+	tui_putf(app, win, 2, 2, cols - 4, A_DIM, "and Owner email is owner@%s.%s.",
+		 f->values[F_SUBDOMAIN][0] ? f->values[F_SUBDOMAIN] : "SUBDOMAIN", app->cfg->base_domain);
 	draw_fields(app, f, win);
-	problem = f->problems[f->current];
+	problem = f->key_problem[0] ? f->key_problem : f->problems[f->current];
 	note = f->notes[f->current];
 	draw_message(app, win, 9, cols, problem[0] ? problem : note,
 		     problem[0] ? tui_attr(app, PAIR_ERROR, A_BOLD) | A_BOLD : A_DIM);
@@ -378,6 +389,19 @@ go_to_field(tui_form *f, int i)
 }
 
 static void provision(tui_app *app);
+
+/*
+ * Runs an editing request.  Backspace at the start of a field moves to the
+ * previous field (the form library's O_BS_OVERLOAD), so the caret is then put
+ * at the end of that field's text, where the next key continues it.
+ */
+static void
+edit_field(tui_form *f, int req)
+{
+	form_driver(f->form, req);
+	if (field_index(current_field(f->form)) != f->current)
+		go_to_field(f, field_index(current_field(f->form)));
+}
 
 static void
 submit(tui_app *app, tui_form *f)
@@ -409,15 +433,26 @@ edit_request(tui_action action)
 	}
 }
 
+/*
+ * Types CODE into the current field.  A key that cannot be typed is reported
+ * on the form, and a rejected non-ASCII key also marks the field, because the
+ * rest of a pasted word still arrives and would pass as a shorter value.
+ */
 static void
 type_char(tui_app *app, tui_form *f, int code)
 {
-	/* printable characters only; without UTF-8 only ASCII can be shown */
-	if (code < 0x20 || code == 0x7f || (code & TUI_FN(0)) || (code >= 0x80 && code < 0xa0))
+	if (code < 0x20 || code == 0x7f || (code & TUI_FN(0)))
 		return;
-	if (code >= 0x80 && !app->utf8)
+	if (code >= 0x80 && !app->utf8) {
+		f->lost_input[f->current] = 1;
+		snprintf(f->key_problem, APEX_MSG_MAX, "%s", TUI_NON_ASCII_KEY);
 		return;
-	form_driver_w(f->form, OK, (wchar_t)code);
+	}
+	if (code >= 0x80 && code < 0xa0)
+		return;		/* C1 control characters */
+	if (form_driver_w(f->form, OK, (wchar_t)code) != E_OK)
+		snprintf(f->key_problem, APEX_MSG_MAX, "%s is full (%d characters); the key was not typed",
+			 labels[f->current], FIELD_CHARS_MAX);
 }
 
 void
@@ -436,6 +471,7 @@ tui_form_key(tui_app *app, int code, tui_action action)
 		tui_message(app, 0, "provisioning cancelled; nothing was created");
 		return;
 	}
+	f->key_problem[0] = '\0';
 	if (action == ACT_NEXT_FIELD || (action == ACT_ACCEPT && f->current + 1 < N_FIELDS))
 		go_to_field(f, (f->current + 1) % N_FIELDS);
 	else if (action == ACT_PREV_FIELD)
@@ -443,7 +479,7 @@ tui_form_key(tui_app *app, int code, tui_action action)
 	else if (action == ACT_ACCEPT || action == ACT_SUBMIT)
 		submit(app, f);
 	else if (req)
-		form_driver(f->form, req);
+		edit_field(f, req);
 	else
 		type_char(app, f, code);
 	if (app->form && app->dialog == DIALOG_FORM && f->form) {

@@ -60,7 +60,7 @@ static const tui_key keys[] = {
 	{ 's', "s", SEC_TENANTS, ACT_SUSPEND, W, "Suspend",
 	  "suspend the selected tenant (kill switch), after typing its subdomain and a reason" },
 	{ 'r', "r", SEC_TENANTS, ACT_RESUME, W, "Resume",
-	  "resume the selected tenant, after typing its subdomain" },
+	  "resume the selected tenant, after typing its subdomain and a reason" },
 	{ 'a', "a", SEC_TENANTS, ACT_ARCHIVE, W, "Archive",
 	  "archive the selected tenant (backup, then no route and no access), after typing its "
 	  "subdomain and a reason" },
@@ -72,7 +72,8 @@ static const tui_key keys[] = {
 	{ TUI_FN(KEY_LEFT), "Left", SEC_DETAIL, ACT_BACK, 0, NULL, "go back to the tenants" },
 	{ 's', "s", SEC_DETAIL, ACT_SUSPEND, W, "Suspend",
 	  "suspend this tenant, after typing its subdomain and a reason" },
-	{ 'r', "r", SEC_DETAIL, ACT_RESUME, W, "Resume", "resume this tenant, after typing its subdomain" },
+	{ 'r', "r", SEC_DETAIL, ACT_RESUME, W, "Resume",
+	  "resume this tenant, after typing its subdomain and a reason" },
 	{ 'a', "a", SEC_DETAIL, ACT_ARCHIVE, W, "Archive",
 	  "archive this tenant, after typing its subdomain and a reason" },
 	{ 'L', "L", SEC_DETAIL, ACT_TENANT_AUDIT, 0, "Audit", "show this tenant's audit log" },

@@ -175,8 +175,22 @@ read_keys(tui_app *app)
 	wint_t wch;
 	int n = 0, kind;
 
-	while ((kind = get_wch(&wch)) != ERR) {
-		int code = kind == KEY_CODE_YES ? TUI_FN((int)wch) : (int)wch;
+	for (;;) {
+		int code;
+
+		errno = 0;
+		kind = get_wch(&wch);
+		if (kind == ERR && errno != EILSEQ)
+			break;
+		/*
+		 * Bytes that do not decode in the locale (non-ASCII under LANG=C)
+		 * arrive as ERR with EILSEQ; they go on as U+FFFD, so the form can
+		 * report them instead of losing them unseen.
+		 */
+		if (kind == ERR)
+			code = 0xfffd;
+		else
+			code = kind == KEY_CODE_YES ? TUI_FN((int)wch) : (int)wch;
 
 		tui_timing("key", code);
 		handle_key(app, code);

@@ -22,8 +22,8 @@ print_help(FILE *out)
 {
 	fprintf(out, "Usage: %s [--config FILE] [--read-only]\n\n"
 		"Shows the tenants, the audit log, the review queue and the provider\n"
-		"instances of an Apex platform live, and provisions, suspends and resumes\n"
-		"tenants.  Press ? inside for the keys.\n\n"
+		"instances of an Apex platform live, and provisions, suspends, resumes and\n"
+		"archives tenants.  Press ? inside for the keys.\n\n"
 		"Options:\n"
 		"  -c, --config FILE  configuration file (default: $APEX_CONFIG, else\n"
 		"                     /etc/apex/apex.yaml when it exists)\n"
@@ -42,6 +42,36 @@ typedef struct options {
 	int exit_status;	/* >= 0: exit now with this status */
 } options;
 
+/*
+ * Prints why the command line is wrong, naming the option or argument, and
+ * the hint every usage error gets.
+ */
+static void
+usage_error(const char *fmt, const char *value)
+{
+	fprintf(stderr, "%s: error: ", TUI_PROGRAM);
+	fprintf(stderr, fmt, value);
+	fprintf(stderr, "\nHINT:  Run \"%s --help\" for the options.\n", TUI_PROGRAM);
+}
+
+/*
+ * Reports the option getopt_long() rejected.  OPT is ':' when its argument is
+ * missing.  A long option is named as typed, because optopt then contains
+ * its short letter or 0.
+ */
+static void
+option_error(int opt, char **argv)
+{
+	char short_option[3] = { '-', (char)optopt, '\0' };
+	const char *last = argv[optind - 1];
+	const char *name = optopt && strncmp(last, "--", 2) != 0 ? short_option : last;
+
+	if (opt == ':')
+		usage_error("option \"%s\" requires an argument", name);
+	else
+		usage_error("invalid option \"%s\"", name);
+}
+
 static void
 parse_options(int argc, char **argv, options *o)
 {
@@ -57,7 +87,8 @@ parse_options(int argc, char **argv, options *o)
 	int opt;
 
 	o->exit_status = -1;
-	while ((opt = getopt_long(argc, argv, "c:rhV", long_options, NULL)) != -1) {
+	opterr = 0;	/* option_error() prints the message */
+	while ((opt = getopt_long(argc, argv, ":c:rhV", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'c': o->config_path = optarg; break;
 		case 'r': o->read_only = 1; break;
@@ -65,14 +96,13 @@ parse_options(int argc, char **argv, options *o)
 		case 'V': printf("%s %s\n", TUI_PROGRAM, APEX_VERSION); o->exit_status = 0; return;
 		case 'K': tui_keys_print_man(stdout); o->exit_status = 0; return;
 		default:
-			fprintf(stderr, "%s: error: invalid option\nHINT:  Run \"%s --help\" for the options.\n",
-				TUI_PROGRAM, TUI_PROGRAM);
+			option_error(opt, argv);
 			o->exit_status = 2;
 			return;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: error: unexpected argument \"%s\"\n", TUI_PROGRAM, argv[optind]);
+		usage_error("unexpected argument \"%s\"", argv[optind]);
 		o->exit_status = 2;
 	}
 }

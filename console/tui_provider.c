@@ -125,6 +125,34 @@ format_age(double age_s, char *buf, size_t size)
 		snprintf(buf, size, "%.1f h ago", age_s / 3600);
 }
 
+/*
+ * Columns of the instances table, left to right.  A column that does not fit
+ * whole is left out with every column after it, so no value is cut.  Only
+ * the instance name is cut, when the terminal is narrower than its column.
+ */
+enum { COL_INSTANCE, COL_VERSION, COL_POLL, COL_HEARTBEAT, COL_POLLS, COL_STARTED, N_COLS };
+
+static const struct {
+	const char *title;
+	int width;
+} columns[N_COLS] = {
+	{ "INSTANCE", 24 }, { "VERSION SERVED", 14 }, { "LAST POLL", 11 }, { "HEARTBEAT", 19 },
+	{ "POLLS", 8 }, { "STARTED (UTC)", 19 },
+};
+
+/* Returns how many columns fit whole in the terminal's width (at least one). */
+static int
+visible_columns(void)
+{
+	int x = 0, n = 0;
+
+	while (n < N_COLS && x + columns[n].width <= COLS) {
+		x += columns[n].width + 1;
+		n++;
+	}
+	return n ? n : 1;
+}
+
 static void
 draw_instance(tui_app *app, int y, const inspect_provider *p, long long config_version, int selected)
 {
@@ -132,25 +160,44 @@ draw_instance(tui_app *app, int y, const inspect_provider *p, long long config_v
 	int behind = !is_stopped && p->version_served < config_version;
 	attr_t base = (selected ? A_REVERSE : A_NORMAL) | (is_stopped ? A_DIM : 0);
 	attr_t bad = is_stopped ? 0 : tui_attr(app, PAIR_ERROR, A_BOLD) | A_BOLD;
-	char age[32], heartbeat[32], version[32], started[32];
+	char text[N_COLS][64];
+	attr_t attrs[N_COLS] = { 0 };
+	int n = visible_columns(), x = 0;
 
-	format_age(p->poll_age_s, age, sizeof(age));
-	format_age(p->heartbeat_age_s, heartbeat, sizeof(heartbeat));
-	if (is_stopped)
-		snprintf(heartbeat + strlen(heartbeat), sizeof(heartbeat) - strlen(heartbeat), " stopped");
+	snprintf(text[COL_INSTANCE], sizeof(text[0]), "%s", p->instance);
 	if (p->version_served < 0)
-		snprintf(version, sizeof(version), "-");
+		snprintf(text[COL_VERSION], sizeof(text[0]), "-");
 	else
-		snprintf(version, sizeof(version), "%lld%s", p->version_served, behind ? " behind" : "");
-	tui_format_time(p->started_at, started, sizeof(started));
+		snprintf(text[COL_VERSION], sizeof(text[0]), "%lld%s", p->version_served,
+			 behind ? " behind" : "");
+	attrs[COL_VERSION] = behind ? bad : 0;
+	format_age(p->poll_age_s, text[COL_POLL], sizeof(text[0]));
+	attrs[COL_POLL] = poll_stale(p) ? bad : 0;
+	format_age(p->heartbeat_age_s, text[COL_HEARTBEAT], sizeof(text[0]));
+	if (is_stopped)
+		snprintf(text[COL_HEARTBEAT] + strlen(text[COL_HEARTBEAT]),
+			 sizeof(text[0]) - strlen(text[COL_HEARTBEAT]), " stopped");
+	attrs[COL_HEARTBEAT] = is_stopped ? A_BOLD : 0;
+	snprintf(text[COL_POLLS], sizeof(text[0]), "%lld", p->polls_served);
+	tui_format_time(p->started_at, text[COL_STARTED], sizeof(text[0]));
+
 	tui_put(app, app->win, y, 0, COLS, "", base);
-	tui_put(app, app->win, y, 0, 24, p->instance, base);
-	tui_put(app, app->win, y, 25, 14, version, base | (behind ? bad : 0));
-	tui_put(app, app->win, y, 40, 11, age, base | (poll_stale(p) ? bad : 0));
-	tui_put(app, app->win, y, 52, 19, heartbeat, base | (is_stopped ? A_BOLD : 0));
-	tui_putf(app, app->win, y, 72, COLS - 72, base, "%lld", p->polls_served);
-	if (COLS >= 100)
-		tui_put(app, app->win, y, 82, COLS - 82, started, base);
+	for (int i = 0; i < n; i++) {
+		tui_put(app, app->win, y, x, columns[i].width, text[i], base | attrs[i]);
+		x += columns[i].width + 1;
+	}
+}
+
+static void
+draw_header(tui_app *app, int y)
+{
+	char line[256] = "";
+	int n = visible_columns();
+
+	for (int i = 0; i < n; i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%-*s ", columns[i].width,
+			 columns[i].title);
+	tui_put(app, app->win, y, 0, COLS, line, A_BOLD | A_UNDERLINE);
 }
 
 void
@@ -165,10 +212,7 @@ tui_fleet_draw(tui_app *app)
 		tui_putf(app, app->win, y, 0, COLS, tui_attr(app, PAIR_ERROR, A_BOLD) | A_BOLD,
 			 "ALARM: %s", f->alarm_text);
 	y++;
-	tui_put(app, app->win, y++, 0, COLS, COLS >= 100 ?
-		"INSTANCE                 VERSION SERVED LAST POLL   HEARTBEAT           POLLS     STARTED (UTC)" :
-		"INSTANCE                 VERSION SERVED LAST POLL   HEARTBEAT           POLLS",
-		A_BOLD | A_UNDERLINE);
+	draw_header(app, y++);
 	for (size_t i = 0; i < f->fleet.count && y < LINES - 2; i++)
 		draw_instance(app, y++, &f->fleet.items[i], f->fleet.config_version, i == f->cursor);
 	if (!f->loaded)

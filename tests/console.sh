@@ -171,6 +171,10 @@ check "help exits 0 and names --read-only" "" \
 check "version prints the program and version" "" \
 	bash -c "'$CONSOLE' --version | grep -q '^apex-console [0-9]'"
 check "invalid option exits 2" "" bash -c "'$CONSOLE' --frobnicate 2>/dev/null; [ \$? -eq 2 ]"
+check "invalid option is named" "" bash -c "'$CONSOLE' --bogus 2>&1 | grep -qF 'invalid option \"--bogus\"'"
+check "invalid option gets a hint" "" bash -c "'$CONSOLE' --bogus 2>&1 | grep -q '^HINT:.*--help'"
+check "extra argument gets a hint" "" bash -c "'$CONSOLE' extra 2>&1 | grep -q '^HINT:.*--help'"
+check "help names archive" "" bash -c "'$CONSOLE' --help | grep -q archives"
 check "no terminal exits 2" "" bash -c "'$CONSOLE' </dev/null >/dev/null 2>&1; [ \$? -eq 2 ]"
 
 # ---- a provider, so the form can tell whether the route is served ----
@@ -205,6 +209,13 @@ type_text main "x';DROP TABLE apex.tenants;--"
 check "quotes and spaces are rejected as typed" main wait_for main 'only a-z, 0-9 and "-"'
 keys main F10
 check "F10 with an invalid field stays in the form" main wait_for main "invalid subdomain"
+keys main C-u
+type_text main "$(printf 'a%.0s' {1..62})"
+check "62-character subdomain is rejected, not cut" main wait_for main "at most 56 characters"
+keys main F10
+check "F10 refuses the long subdomain" main wait_for main "invalid subdomain"
+check "the long subdomain stays in the form" main screen_has main "Provision a tenant"
+check "form names the default owner email" main screen_has main "Owner email is owner@"
 keys main C-u
 type_text main "-edge"
 check "leading hyphen is rejected" main wait_for main 'must not start or end with "-"'
@@ -243,6 +254,7 @@ check "provisioning is audited from the console" "" test "$(sql "SELECT count(*)
 
 keys main Enter
 check "Enter opens the new tenant's detail" main wait_for main "$SUB - Console Shop"
+check "detail labels the total up to COMMIT" main wait_for main "up to COMMIT"
 check "detail shows the quota usage" main wait_for main "Quota usage"
 keys main G
 check "detail shows the served router" main wait_for main "router tenant-$SUB"
@@ -274,7 +286,10 @@ check "suspension is audited with the reason" "" test "$(sql "SELECT count(*) FR
 	AND detail->>'reason' = 'console test'")" = 1
 keys main r
 check "r asks for a typed confirmation" main wait_for main "Resume $SUB"
-type_text main "$SUB"
+# Backspace on the empty reason goes back to the subdomain, at the end of its text.
+type_text main "${SUB%?}"
+keys main Tab BSpace
+type_text main "${SUB: -1}"
 keys main Tab
 type_text main "console resume"
 keys main Enter
@@ -335,6 +350,22 @@ check "audit log filtered by action" main wait_gone main "TENANT_SUSPENDED"
 check "action filter keeps the matching entry" main wait_for main "TENANT_PROVISIONED"
 "$APEXCTL" resume "$SUB" >/dev/null
 
+# audit_aligned PANE: the SOURCE header sits above each row's source value.
+audit_aligned() {
+	screen "$1" | awk '
+		/TIME \(UTC\)/ { col = index($0, "SOURCE"); next }
+		col && /TENANT_/ { rows++; if (substr($0, col) ~ /^(console|cli) /) ok++ }
+		END { exit !(col > 0 && rows > 0 && ok == rows) }'
+}
+keys main /
+keys main C-u
+type_text main "tenant:$SUB"
+keys main Enter
+T resize-window -t main -x 100 -y 30
+check "audit at 100 columns aligns SOURCE" main wait_for main "SOURCE"
+check "audit rows follow the header at 100 columns" main audit_aligned main
+T resize-window -t main -x 80 -y 24
+
 # ---- review queue ----
 
 APEX_FAIL_PHASE=seed "$APEXCTL" provision "$PREFIX-retry" >/dev/null 2>&1
@@ -365,6 +396,24 @@ keys main 4
 check "provider screen lists the suite's provider" main wait_for main "${instance:0:20}"
 curl -s -o /dev/null "$provider_url"
 check "provider screen shows Traefik's poll" main wait_line main "${instance:0:20}" " s ago"
+# provider_narrow: the header has LAST POLL and no cut HEARTBEAT column
+provider_narrow() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		screen main | grep -F "LAST POLL" | grep -qvF "HEARTBEA" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+T resize-window -t main -x 60 -y 20
+check "provider at 60 columns drops HEARTBEAT" main provider_narrow
+check "provider at 60 columns cuts no age" main screen_lacks main "min ag$"
+T resize-window -t main -x 100 -y 30
+check "provider at 100 columns shows STARTED whole" main \
+	wait_line main "${instance:0:20}" "$(date -u +%Y-%m-%d) "
+check "provider STARTED has seconds" main bash -c \
+	"tmux -L '$SOCKET' capture-pane -p -t main | grep -F '${instance:0:20}' | grep -qE ' [0-9]{2}:[0-9]{2}:[0-9]{2}\$'"
+T resize-window -t main -x 80 -y 24
 
 # ---- help and sort menu ----
 
@@ -383,8 +432,10 @@ check "the sort menu sorts by name" main wait_for main "NAME ▲"
 
 T resize-window -t main -x 60 -y 20
 check "60x20 drops wide columns" main wait_gone main "PROV ms"
-check "60x20 keeps the status column" main screen_has main "STATUS"
-check "60x20 keeps quit on the key bar" main last_line_has main "q Quit"
+# tmux cuts the old screen at once, so wait for the console's own redraw
+check "60x20 keeps the status column" main wait_for main "STATUS"
+check "60x20 keeps quit on the key bar" main wait_for main "q Quit"
+check "60x20 has quit on the last line" main last_line_has main "q Quit"
 check "60x20 uses 20 lines" main line_count main 20
 check "60x20 keeps the connection state" main wait_for main "db ok"
 T resize-window -t main -x 200 -y 50
@@ -412,6 +463,15 @@ check "LANG=C: ASCII sort arrow" plain wait_for plain "SUBDOMAIN ^"
 keys plain n
 check "LANG=C: ASCII box" plain wait_for plain "+- Provision a tenant -"
 check "LANG=C: only ASCII on screen" plain only_ascii plain
+type_text plain "$PREFIX-sh"
+T send-keys -t plain -l -- "ö"
+check "LANG=C: non-ASCII key is reported" plain wait_for plain "non-ASCII input needs a UTF-8 locale"
+type_text plain "p9"
+check "LANG=C: the field stays marked" plain wait_for plain "clear the field (Ctrl-U)"
+keys plain F10
+check "LANG=C: F10 refuses the field" plain wait_for plain "Provision a tenant"
+check "LANG=C: nothing was provisioned" "" test "$(sql "SELECT count(*) FROM apex.tenants
+	WHERE subdomain = '$PREFIX-shp9'")" = 0
 keys plain Escape q
 check "NO_COLOR console quits cleanly" plain wait_for plain "[exit 0]"
 

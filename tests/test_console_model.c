@@ -357,6 +357,14 @@ Test(console_keys, help_groups_keys_of_one_action)
 	cr_assert_not(help_lists(TUI_CTX_TENANTS, "F10", "provision"), "form keys only in the form");
 }
 
+Test(console_keys, resume_asks_for_reason)
+{
+	cr_assert(help_lists(TUI_CTX_TENANTS, "r", "subdomain and a reason"),
+		  "the tenants help says resume asks for a reason");
+	cr_assert(help_lists(TUI_CTX_DETAIL, "r", "subdomain and a reason"),
+		  "the detail help says resume asks for a reason");
+}
+
 Test(console_keys, help_covers_every_key)
 {
 	size_t n;
