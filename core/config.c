@@ -38,49 +38,56 @@ typedef struct config_key {
 	long min;
 	long max;
 	const struct config_key *section;
+	/* checks a string or each list item where it is written; NULL: any text */
+	apex_status (*check)(const char *value, apex_error *err);
 } config_key;
 
-#define STR(key, field) { key, KEY_STRING, offsetof(apex_config, field), 0, 0, 0, NULL }
-#define LIST(key, field) { key, KEY_LIST, offsetof(apex_config, field), \
-			   offsetof(apex_config, n_##field), 0, 0, NULL }
+static apex_status check_entry_point(const char *value, apex_error *err);
+static apex_status check_resolver(const char *value, apex_error *err);
+static apex_status check_optional_url(const char *value, apex_error *err);
+
+#define STR(key, field) { key, KEY_STRING, offsetof(apex_config, field), 0, 0, 0, NULL, NULL }
+#define STR_CHECKED(key, field, fn) { key, KEY_STRING, offsetof(apex_config, field), 0, 0, 0, NULL, fn }
+#define LIST_CHECKED(key, field, fn) { key, KEY_LIST, offsetof(apex_config, field), \
+				       offsetof(apex_config, n_##field), 0, 0, NULL, fn }
 
 static const config_key provisioning_keys[] = {
-	{ "target_ms", KEY_LONG, offsetof(apex_config, target_ms), 0, 1, 3600000, NULL },
-	{ "spare_schemas", KEY_LONG, offsetof(apex_config, spare_schemas), 0, 0, 1000, NULL },
-	{ NULL, 0, 0, 0, 0, 0, NULL }
+	{ "target_ms", KEY_LONG, offsetof(apex_config, target_ms), 0, 1, 3600000, NULL, NULL },
+	{ "spare_schemas", KEY_LONG, offsetof(apex_config, spare_schemas), 0, 0, 1000, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 
 static const config_key routing_keys[] = {
-	LIST("entry_points", entry_points),
-	LIST("service_urls", service_urls),
-	STR("suspended_url", suspended_url),
-	STR("maintenance_url", maintenance_url),
-	STR("cert_resolver", cert_resolver),
-	{ NULL, 0, 0, 0, 0, 0, NULL }
+	LIST_CHECKED("entry_points", entry_points, check_entry_point),
+	LIST_CHECKED("service_urls", service_urls, apex_validate_url),
+	STR_CHECKED("suspended_url", suspended_url, check_optional_url),
+	STR_CHECKED("maintenance_url", maintenance_url, check_optional_url),
+	STR_CHECKED("cert_resolver", cert_resolver, check_resolver),
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 
 static const config_key provider_keys[] = {
-	STR("listen", provider_listen),
+	STR_CHECKED("listen", provider_listen, apex_validate_listen),
 	STR("token_file", provider_token_file),
-	{ NULL, 0, 0, 0, 0, 0, NULL }
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 
 static const config_key alerts_keys[] = {
 	STR("command", alerts_command),
-	{ NULL, 0, 0, 0, 0, 0, NULL }
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 
 static const config_key top_keys[] = {
 	STR("database", database),
-	STR("base_domain", base_domain),
+	STR_CHECKED("base_domain", base_domain, apex_validate_domain),
 	STR("blueprints_dir", blueprints_dir),
 	STR("backup_dir", backup_dir),
-	{ "provisioning", KEY_SECTION, 0, 0, 0, 0, provisioning_keys },
-	{ "routing", KEY_SECTION, 0, 0, 0, 0, routing_keys },
-	{ "provider", KEY_SECTION, 0, 0, 0, 0, provider_keys },
-	{ "alerts", KEY_SECTION, 0, 0, 0, 0, alerts_keys },
-	{ "plans", KEY_PLANS, 0, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, 0, NULL }
+	{ "provisioning", KEY_SECTION, 0, 0, 0, 0, provisioning_keys, NULL },
+	{ "routing", KEY_SECTION, 0, 0, 0, 0, routing_keys, NULL },
+	{ "provider", KEY_SECTION, 0, 0, 0, 0, provider_keys, NULL },
+	{ "alerts", KEY_SECTION, 0, 0, 0, 0, alerts_keys, NULL },
+	{ "plans", KEY_PLANS, 0, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL }
 };
 
 typedef struct plan_key {
@@ -446,6 +453,40 @@ list_keys(const config_key *table, char *buf, size_t size)
 	}
 }
 
+static apex_status
+check_entry_point(const char *value, apex_error *err)
+{
+	return apex_validate_traefik_name(value, "entry point", err);
+}
+
+static apex_status
+check_resolver(const char *value, apex_error *err)
+{
+	return *value ? apex_validate_traefik_name(value, "certificate resolver", err) : APEX_OK;
+}
+
+static apex_status
+check_optional_url(const char *value, apex_error *err)
+{
+	return *value ? apex_validate_url(value, err) : APEX_OK;
+}
+
+/* Runs CHECK on VALUE and reports a failure at NODE's line and column. */
+static apex_status
+check_at(loader *ld, const ytree *node, const char *key,
+	 const char *value, apex_status (*check)(const char *, apex_error *))
+{
+	apex_error verr = { 0 };
+
+	if (!check(value, &verr))
+		return APEX_OK;
+	apex_fail(ld->err, APEX_INVALID, "%s:%d:%d: %s: %s", ld->path, node->line, node->column,
+		  key, verr.message);
+	if (verr.hint[0])
+		apex_error_hint(ld->err, "%s", verr.hint);
+	return APEX_INVALID;
+}
+
 static apex_status read_plans(loader *ld, apex_config *cfg, const ytree *node);
 
 static apex_status
@@ -469,6 +510,8 @@ read_section(loader *ld, apex_config *cfg, const ytree *node, const config_key *
 		switch (k->type) {
 		case KEY_STRING:
 			st = read_string(ld, item, k->name, (char **)(base + k->offset));
+			if (!st && k->check)
+				st = check_at(ld, item, k->name, item->value, k->check);
 			break;
 		case KEY_LONG:
 			st = read_long(ld, item, k->name, k->min, k->max, (long *)(base + k->offset));
@@ -476,6 +519,8 @@ read_section(loader *ld, apex_config *cfg, const ytree *node, const config_key *
 		case KEY_LIST:
 			st = read_list(ld, item, k->name, (char ***)(base + k->offset),
 				       (size_t *)(base + k->count_offset));
+			for (size_t n = 0; !st && k->check && n < item->n_items; n++)
+				st = check_at(ld, item->items[n], k->name, item->items[n]->value, k->check);
 			break;
 		case KEY_SECTION:
 			if (item->kind == YT_SCALAR && item->plain && strcmp(item->value, "") == 0)

@@ -319,3 +319,11 @@ Test(config, backup_dir_follows_apex_home)
 	cr_assert_str_eq(cfg->backup_dir, "/srv/apex-home-test/backups");
 	apex_config_free(cfg);
 }
+
+Test(config, value_errors_have_position)
+{
+	expect_error("base_domain: a.example.com\nrouting:\n  service_urls:\n    - \"http://ok\"\n"
+		     "    - \"ftp://bad\"\n", ":5:7: service_urls: invalid URL \"ftp://bad\"");
+	expect_error("\nbase_domain: Bad_Domain\n", ":2:14: base_domain: invalid domain \"Bad_Domain\"");
+	expect_error("provider:\n  listen: nowhere\n", ":2:11: listen: invalid listen address");
+}
