@@ -197,6 +197,7 @@ typedef struct tui_prompt {
 	tui_line line;
 	char saved[TUI_FILTER_MAX];	/* the filter before editing, for Esc */
 	tui_screen_id screen;		/* which list it filters */
+	int rejected;			/* a key this locale cannot decode was dropped */
 } tui_prompt;
 
 typedef struct tui_popup {

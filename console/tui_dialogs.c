@@ -162,6 +162,13 @@ tui_prompt_key(tui_app *app, int code, tui_action action)
 	default:
 		break;
 	}
+	/* the terminal sent bytes this locale cannot decode (see tui_loop.c) */
+	if (code == 0xfffd && action == ACT_NONE) {
+		p->rejected = 1;
+		app->dirty = 1;
+		return;
+	}
+	p->rejected = 0;
 	if (tui_line_edit(&p->line, code, action, app->utf8) && p->screen == SCREEN_TENANTS)
 		apply_filter(app, p->line.text);
 }
@@ -187,6 +194,14 @@ tui_prompt_draw(tui_app *app)
 	}
 	tui_put(app, app->win, LINES - 2, 0, 1, "/", A_BOLD);
 	tui_put(app, app->win, LINES - 2, 1, COLS - 1, shown, A_NORMAL);
+	if (p->rejected) {
+		static const char warning[] = "[non-ASCII input needs a UTF-8 locale]";
+		int width = (int)sizeof(warning) - 1;
+
+		if (COLS - width - 1 > cursor + 1)
+			tui_put(app, app->win, LINES - 2, COLS - width - 1, width, warning,
+				tui_attr(app, PAIR_ERROR, A_BOLD) | A_BOLD);
+	}
 	app->cursor_y = LINES - 2;
 	app->cursor_x = cursor;
 }

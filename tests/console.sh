@@ -472,6 +472,10 @@ keys plain F10
 check "LANG=C: F10 refuses the field" plain wait_for plain "Provision a tenant"
 check "LANG=C: nothing was provisioned" "" test "$(sql "SELECT count(*) FROM apex.tenants
 	WHERE subdomain = '$PREFIX-shp9'")" = 0
+keys plain Escape
+keys plain /
+T send-keys -t plain -l -- "ö"
+check "LANG=C: filter reports a non-ASCII key" plain wait_for plain "[non-ASCII input needs a UTF-8 locale]"
 keys plain Escape q
 check "NO_COLOR console quits cleanly" plain wait_for plain "[exit 0]"
 
