@@ -13,6 +13,7 @@
 #define APEX_TUI_H
 
 #include <curses.h>
+#include <form.h>
 #include <libpq-fe.h>
 #include <panel.h>
 #include <stdio.h>
@@ -402,6 +403,12 @@ int tui_fleet_timeout(const tui_app *app, double now_ms);
 void tui_fleet_free(tui_app *app);
 
 /* ---- dialogs ---- */
+
+/*
+ * Unposts and frees a formw FORM, its subwindow (unless it is WIN itself)
+ * and its N_FIELDS fields, and clears the pointers.
+ */
+void tui_form_release(FORM **form, FIELD **fields, int n_fields, WINDOW *win);
 
 void tui_form_open(tui_app *app);
 void tui_form_draw(tui_app *app);

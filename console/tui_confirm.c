@@ -54,33 +54,12 @@ action_verb(tui_confirm_kind kind)
 	}
 }
 
-/* Every action asks for a reason; it is recorded in the audit entry. */
-static int
-wants_reason(tui_confirm_kind kind)
-{
-	(void)kind;
-	return 1;
-}
-
 /* ---- form ---- */
 
 static void
 release(tui_confirm *c)
 {
-	WINDOW *sub = c->form ? form_sub(c->form) : NULL;
-
-	if (c->form) {
-		unpost_form(c->form);
-		free_form(c->form);
-	}
-	c->form = NULL;
-	if (sub && sub != c->win)
-		delwin(sub);
-	for (int i = 0; i < N_CONFIRM_FIELDS; i++) {
-		if (c->fields[i])
-			free_field(c->fields[i]);
-		c->fields[i] = NULL;
-	}
+	tui_form_release(&c->form, c->fields, N_CONFIRM_FIELDS, c->win);
 	c->win = NULL;
 }
 
@@ -148,7 +127,7 @@ tui_confirm_open(tui_app *app, tui_confirm_kind kind, const char *subdomain, lon
 		abort();
 	c->kind = kind;
 	c->review_id = review_id;
-	c->n_fields = wants_reason(kind) ? 2 : 1;
+	c->n_fields = N_CONFIRM_FIELDS;	/* the subdomain and a reason, for the audit entry */
 	snprintf(c->subdomain, sizeof(c->subdomain), "%s", subdomain);
 	app->confirm = c;
 	app->dialog = DIALOG_CONFIRM;

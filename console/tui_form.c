@@ -202,23 +202,29 @@ first_problem(const tui_form *f)
 
 /* ---- the form library ---- */
 
+void
+tui_form_release(FORM **form, FIELD **fields, int n_fields, WINDOW *win)
+{
+	WINDOW *sub = *form ? form_sub(*form) : NULL;
+
+	if (*form) {
+		unpost_form(*form);
+		free_form(*form);
+	}
+	*form = NULL;
+	if (sub && sub != win)
+		delwin(sub);
+	for (int i = 0; i < n_fields; i++) {
+		if (fields[i])
+			free_field(fields[i]);
+		fields[i] = NULL;
+	}
+}
+
 static void
 release_form(tui_form *f)
 {
-	WINDOW *sub = f->form ? form_sub(f->form) : NULL;
-
-	if (f->form) {
-		unpost_form(f->form);
-		free_form(f->form);
-	}
-	f->form = NULL;
-	if (sub && sub != f->win)
-		delwin(sub);
-	for (int i = 0; i < N_FIELDS; i++) {
-		if (f->fields[i])
-			free_field(f->fields[i]);
-		f->fields[i] = NULL;
-	}
+	tui_form_release(&f->form, f->fields, N_FIELDS, f->win);
 	f->win = NULL;
 }
 
