@@ -1,7 +1,7 @@
 /*
  * blueprint.h - starter data for new tenants, loaded from YAML.
  *
- * A blueprint holds the settings, pages and products that a new tenant
+ * A blueprint contains the settings, pages and products that a new tenant
  * schema is seeded with.  The loader is strict: unknown keys, wrong types,
  * duplicate keys, out-of-range values, aliases, tags and oversized documents
  * are rejected with FILE:LINE:COLUMN in the error message.  See

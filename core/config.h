@@ -75,8 +75,8 @@ int apex_plan_has_feature(const apex_plan *plan, const char *feature);
 /*
  * Returns the connection string the tools use: the configured database, or
  * "" when libpq's PG* variables or service file decide, or the private
- * cluster's socket in $APEX_HOME.  *is_private tells which.  The caller frees
- * the result.
+ * cluster's socket in $APEX_HOME, in which case *is_private is set to 1.
+ * The caller frees the result.
  */
 char *apex_config_conninfo(const apex_config *cfg, int *is_private);
 

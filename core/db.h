@@ -11,8 +11,8 @@
 
 /*
  * Connects as configured (see apex_config_conninfo) with APPLICATION as
- * application_name.  When the private cluster is not running, the error
- * says how to start it.  Returns NULL on failure.
+ * application_name.  When the private cluster is not running, the error's
+ * hint shows how to start it.  Returns NULL on failure.
  */
 PGconn *apex_db_connect(const apex_config *cfg, const char *application, apex_error *err);
 

@@ -17,7 +17,7 @@
  */
 apex_status apex_migrate(PGconn *conn, const apex_config *cfg, int *applied, apex_error *err);
 
-/* The newest schema version this build knows. */
+/* Returns the newest schema version this build can migrate to. */
 int apex_schema_version_latest(void);
 
 /*
